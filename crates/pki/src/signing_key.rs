@@ -1,0 +1,481 @@
+//! [`SigningKey`]: private keys (aws-lc-rs) loaded from PEM/DER, generated, and serialised.
+//!
+//! Accepted encodings (detected from the PEM label, or by trying each DER structure):
+//!
+//! ```text
+//! "PRIVATE KEY"            PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5208, RFC 5958)
+//! "ENCRYPTED PRIVATE KEY"  EncryptedPrivateKeyInfo (RFC 5958 §3) with PBES2 (RFC 8018):
+//!                          PBKDF2 or scrypt key derivation, AES-CBC encryption
+//! "EC PRIVATE KEY"         ECPrivateKey (SEC1, RFC 5915) with namedCurve parameters
+//! "RSA PRIVATE KEY"        RSAPrivateKey (PKCS#1, RFC 8017 §A.1.2)
+//! ```
+//!
+//! OpenSSL's legacy `Proc-Type: 4,ENCRYPTED` PEM encryption is refused with a hint.
+//! Key material never appears in `Debug` output or error messages.
+
+use std::fmt;
+
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, EcdsaSigningAlgorithm, KeyPair};
+use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, RSA_ENCRYPTION};
+use const_oid::db::rfc8410::ID_ED_25519;
+use der::asn1::Any;
+use der::Decode;
+use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
+use spki::AlgorithmIdentifierOwned;
+
+use crate::error::Error;
+use crate::hash::HashAlgorithm;
+use crate::pem;
+use crate::public_key::{curve_kind, curve_oid, PublicKey, MIN_RSA_BITS};
+use crate::scheme::{KeyKind, SignatureScheme};
+
+/// Key file budget: an RSA-8192 PKCS#8 PEM is ~6.4 KB; 64 KiB leaves room for comments
+/// and encrypted wrappers while bounding work on hostile input.
+const MAX_PRIVATE_KEY_BYTES: usize = 64 * 1024;
+
+enum Inner {
+    Ecdsa(EcdsaKeyPair),
+    Ed25519(sig::Ed25519KeyPair),
+    Rsa(sig::RsaKeyPair),
+}
+
+/// A private signing key. `Debug` prints only the key kind.
+pub struct SigningKey {
+    inner: Inner,
+    public: PublicKey,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kind", &self.public.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+fn rejected(format: &'static str) -> impl Fn(aws_lc_rs::error::KeyRejected) -> Error {
+    move |e| Error::InvalidKey {
+        format,
+        detail: e.to_string(),
+    }
+}
+
+/// The aws-lc-rs signing algorithm for ECDSA on a curve with a hash, where one exists.
+fn ecdsa_signing_alg(kind: KeyKind, hash: HashAlgorithm) -> Option<&'static EcdsaSigningAlgorithm> {
+    match (kind, hash) {
+        (KeyKind::EcdsaP256, HashAlgorithm::Sha256) => Some(&sig::ECDSA_P256_SHA256_ASN1_SIGNING),
+        (KeyKind::EcdsaP384, HashAlgorithm::Sha384) => Some(&sig::ECDSA_P384_SHA384_ASN1_SIGNING),
+        (KeyKind::EcdsaP521, HashAlgorithm::Sha256) => Some(&sig::ECDSA_P521_SHA256_ASN1_SIGNING),
+        (KeyKind::EcdsaP521, HashAlgorithm::Sha384) => Some(&sig::ECDSA_P521_SHA384_ASN1_SIGNING),
+        (KeyKind::EcdsaP521, HashAlgorithm::Sha512) => Some(&sig::ECDSA_P521_SHA512_ASN1_SIGNING),
+        _ => None,
+    }
+}
+
+fn default_ecdsa_alg(kind: KeyKind) -> Option<&'static EcdsaSigningAlgorithm> {
+    match kind.default_scheme() {
+        SignatureScheme::Ecdsa(h) => ecdsa_signing_alg(kind, h),
+        _ => None,
+    }
+}
+
+impl SigningKey {
+    /// PEM or DER; PKCS#8 (plain or encrypted with `password`), SEC1 EC, PKCS#1 RSA.
+    pub fn from_pem_or_der(bytes: &[u8], password: Option<&[u8]>) -> Result<Self, Error> {
+        if bytes.len() > MAX_PRIVATE_KEY_BYTES {
+            return Err(Error::InputTooLarge {
+                what: "private key",
+                size: bytes.len(),
+                limit: MAX_PRIVATE_KEY_BYTES,
+            });
+        }
+        if pem::looks_like_pem(bytes) {
+            Self::from_pem(bytes, password)
+        } else {
+            Self::from_der(bytes, password)
+        }
+    }
+
+    fn from_pem(bytes: &[u8], password: Option<&[u8]>) -> Result<Self, Error> {
+        const EXPECTED: &str =
+            "PRIVATE KEY, ENCRYPTED PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY";
+        let text = std::str::from_utf8(bytes).map_err(|_| Error::Pem {
+            expected: EXPECTED,
+            detail: "not UTF-8 text".into(),
+        })?;
+        let blocks = pem::blocks(text, EXPECTED)?;
+        // `openssl ecparam -genkey` writes an "EC PARAMETERS" block first: skip non-key blocks.
+        let block = blocks
+            .iter()
+            .find(|b| b.label.ends_with("PRIVATE KEY"))
+            .ok_or_else(|| match blocks.first() {
+                Some(b) => Error::PemLabel {
+                    found: b.label.to_string(),
+                    expected: EXPECTED,
+                },
+                None => Error::UnrecognizedKeyFormat,
+            })?;
+        let der = block.decode(EXPECTED)?;
+        match block.label {
+            "PRIVATE KEY" => {
+                reject_password(password)?;
+                Self::from_pkcs8(&der)
+            }
+            "ENCRYPTED PRIVATE KEY" => Self::from_encrypted_pkcs8(&der, password),
+            "EC PRIVATE KEY" => {
+                reject_password(password)?;
+                Self::from_sec1(&der)
+            }
+            "RSA PRIVATE KEY" => {
+                reject_password(password)?;
+                Self::from_pkcs1(&der)
+            }
+            other => Err(Error::PemLabel {
+                found: other.to_string(),
+                expected: EXPECTED,
+            }),
+        }
+    }
+
+    fn from_der(der: &[u8], password: Option<&[u8]>) -> Result<Self, Error> {
+        if PrivateKeyInfoRef::from_der(der).is_ok() {
+            reject_password(password)?;
+            return Self::from_pkcs8(der);
+        }
+        if EncryptedPrivateKeyInfoRef::from_der(der).is_ok() {
+            return Self::from_encrypted_pkcs8(der, password);
+        }
+        if let Ok(key) = Self::from_sec1(der) {
+            reject_password(password)?;
+            return Ok(key);
+        }
+        if let Ok(key) = Self::from_pkcs1(der) {
+            reject_password(password)?;
+            return Ok(key);
+        }
+        Err(Error::UnrecognizedKeyFormat)
+    }
+
+    fn from_encrypted_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<Self, Error> {
+        let password = password.ok_or(Error::PasswordRequired)?;
+        let info = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| Error::Der {
+            what: "EncryptedPrivateKeyInfo",
+            detail: e.to_string(),
+        })?;
+        let plain = info.decrypt(password).map_err(|e| Error::KeyDecryption {
+            detail: e.to_string(),
+        })?;
+        Self::from_pkcs8(plain.as_bytes())
+    }
+
+    fn from_pkcs8(der: &[u8]) -> Result<Self, Error> {
+        let info = PrivateKeyInfoRef::from_der(der).map_err(|e| Error::Der {
+            what: "PKCS#8 PrivateKeyInfo",
+            detail: e.to_string(),
+        })?;
+        let oid = info.algorithm.oid;
+        if oid == ID_EC_PUBLIC_KEY {
+            let curve = info
+                .algorithm
+                .parameters_oid()
+                .map_err(|_| Error::InvalidKey {
+                    format: "PKCS#8 EC",
+                    detail: "namedCurve parameter missing".into(),
+                })?;
+            let kind = curve_kind(curve)?;
+            let alg = default_ecdsa_alg(kind).ok_or(Error::UnsupportedCurve { oid: curve })?;
+            let pair = EcdsaKeyPair::from_pkcs8(alg, der).map_err(rejected("PKCS#8 EC"))?;
+            Self::from_ecdsa(pair, kind)
+        } else if oid == ID_ED_25519 {
+            // Accepts PKCS#8 v1 (OpenSSL, cryptography) and v2 (with public key).
+            let pair = sig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
+                .map_err(rejected("PKCS#8 Ed25519"))?;
+            Self::from_ed25519(pair)
+        } else if oid == RSA_ENCRYPTION {
+            let pair = sig::RsaKeyPair::from_pkcs8(der).map_err(rejected("PKCS#8 RSA"))?;
+            Self::from_rsa(pair)
+        } else {
+            Err(Error::UnsupportedKeyAlgorithm { oid })
+        }
+    }
+
+    /// SEC1 ECPrivateKey: the curve is found by trying each supported one (aws-lc-rs checks
+    /// the embedded namedCurve against the algorithm).
+    fn from_sec1(der: &[u8]) -> Result<Self, Error> {
+        let mut last = None;
+        for kind in [KeyKind::EcdsaP256, KeyKind::EcdsaP384, KeyKind::EcdsaP521] {
+            let Some(alg) = default_ecdsa_alg(kind) else {
+                continue;
+            };
+            match EcdsaKeyPair::from_private_key_der(alg, der) {
+                Ok(pair) => return Self::from_ecdsa(pair, kind),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(Error::InvalidKey {
+            format: "SEC1 EC",
+            detail: last.map(|e| e.to_string()).unwrap_or_default(),
+        })
+    }
+
+    fn from_pkcs1(der: &[u8]) -> Result<Self, Error> {
+        let pair = sig::RsaKeyPair::from_der(der).map_err(rejected("PKCS#1 RSA"))?;
+        Self::from_rsa(pair)
+    }
+
+    fn from_ecdsa(pair: EcdsaKeyPair, kind: KeyKind) -> Result<Self, Error> {
+        let curve = curve_oid(kind).ok_or(Error::KeyGeneration { kind })?;
+        let algorithm = AlgorithmIdentifierOwned {
+            oid: ID_EC_PUBLIC_KEY,
+            parameters: Some(Any::from(curve)),
+        };
+        let public = PublicKey::from_parts(algorithm, pair.public_key().as_ref())?;
+        Ok(SigningKey {
+            inner: Inner::Ecdsa(pair),
+            public,
+        })
+    }
+
+    fn from_ed25519(pair: sig::Ed25519KeyPair) -> Result<Self, Error> {
+        let algorithm = AlgorithmIdentifierOwned {
+            oid: ID_ED_25519,
+            parameters: None,
+        };
+        let public = PublicKey::from_parts(algorithm, pair.public_key().as_ref())?;
+        Ok(SigningKey {
+            inner: Inner::Ed25519(pair),
+            public,
+        })
+    }
+
+    fn from_rsa(pair: sig::RsaKeyPair) -> Result<Self, Error> {
+        let algorithm = AlgorithmIdentifierOwned {
+            oid: RSA_ENCRYPTION,
+            parameters: Some(Any::null()),
+        };
+        let public = PublicKey::from_parts(algorithm, pair.public_key().as_ref())?;
+        if let KeyKind::Rsa { bits } = public.kind() {
+            if bits < MIN_RSA_BITS {
+                return Err(Error::RsaKeyTooSmall {
+                    bits,
+                    minimum: MIN_RSA_BITS,
+                });
+            }
+        }
+        Ok(SigningKey {
+            inner: Inner::Rsa(pair),
+            public,
+        })
+    }
+
+    /// A fresh key. RSA sizes: 2048, 3072, 4096.
+    pub fn generate(kind: KeyKind) -> Result<Self, Error> {
+        let failed = |_| Error::KeyGeneration { kind };
+        match kind {
+            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::EcdsaP521 => {
+                let alg = default_ecdsa_alg(kind).ok_or(Error::KeyGeneration { kind })?;
+                Self::from_ecdsa(EcdsaKeyPair::generate(alg).map_err(failed)?, kind)
+            }
+            KeyKind::Ed25519 => {
+                Self::from_ed25519(sig::Ed25519KeyPair::generate().map_err(failed)?)
+            }
+            KeyKind::Rsa { bits } => {
+                let size = match bits {
+                    2048 => KeySize::Rsa2048,
+                    3072 => KeySize::Rsa3072,
+                    4096 => KeySize::Rsa4096,
+                    _ => return Err(Error::UnsupportedRsaKeySize { bits }),
+                };
+                Self::from_rsa(sig::RsaKeyPair::generate(size).map_err(failed)?)
+            }
+        }
+    }
+
+    pub fn kind(&self) -> KeyKind {
+        self.public.kind()
+    }
+
+    pub fn public_key(&self) -> PublicKey {
+        self.public.clone()
+    }
+
+    /// Same rule as [`PublicKey::default_scheme`].
+    pub fn default_scheme(&self) -> SignatureScheme {
+        self.public.default_scheme()
+    }
+
+    /// Signs `message`. ECDSA signatures are DER `Ecdsa-Sig-Value`.
+    pub fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let kind = self.kind();
+        let failed = |_| Error::Signing { scheme };
+        match (&self.inner, scheme) {
+            (Inner::Ecdsa(pair), SignatureScheme::Ecdsa(hash)) => {
+                let alg = ecdsa_signing_alg(kind, hash)
+                    .ok_or(Error::UnsupportedSigningScheme { scheme, key: kind })?;
+                let rng = aws_lc_rs::rand::SystemRandom::new();
+                if std::ptr::eq(alg, pair.algorithm()) {
+                    return Ok(pair.sign(&rng, message).map_err(failed)?.as_ref().to_vec());
+                }
+                // Another hash on the same curve (P-521): re-bind the key to that algorithm.
+                let pkcs8 = pair.to_pkcs8v1().map_err(failed)?;
+                let other = EcdsaKeyPair::from_pkcs8(alg, pkcs8.as_ref())
+                    .map_err(|_| Error::Signing { scheme })?;
+                Ok(other.sign(&rng, message).map_err(failed)?.as_ref().to_vec())
+            }
+            (Inner::Ed25519(pair), SignatureScheme::Ed25519) => {
+                Ok(pair.try_sign(message).map_err(failed)?.as_ref().to_vec())
+            }
+            (Inner::Rsa(pair), SignatureScheme::RsaPkcs1(_) | SignatureScheme::RsaPss(_)) => {
+                let encoding: &'static dyn sig::RsaEncoding = match scheme {
+                    SignatureScheme::RsaPkcs1(HashAlgorithm::Sha256) => &sig::RSA_PKCS1_SHA256,
+                    SignatureScheme::RsaPkcs1(HashAlgorithm::Sha384) => &sig::RSA_PKCS1_SHA384,
+                    SignatureScheme::RsaPkcs1(HashAlgorithm::Sha512) => &sig::RSA_PKCS1_SHA512,
+                    SignatureScheme::RsaPss(HashAlgorithm::Sha256) => &sig::RSA_PSS_SHA256,
+                    SignatureScheme::RsaPss(HashAlgorithm::Sha384) => &sig::RSA_PSS_SHA384,
+                    SignatureScheme::RsaPss(HashAlgorithm::Sha512) => &sig::RSA_PSS_SHA512,
+                    _ => return Err(Error::SchemeKeyMismatch { scheme, key: kind }),
+                };
+                let rng = aws_lc_rs::rand::SystemRandom::new();
+                let mut out = vec![0u8; pair.public_modulus_len()];
+                pair.sign(encoding, &rng, message, &mut out)
+                    .map_err(failed)?;
+                Ok(out)
+            }
+            _ => Err(Error::SchemeKeyMismatch { scheme, key: kind }),
+        }
+    }
+
+    /// Unencrypted PKCS#8 v1 DER. The caller owns the secret bytes from here on.
+    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, Error> {
+        let kind = self.kind();
+        let failed = |_| Error::InvalidKey {
+            format: "PKCS#8",
+            detail: format!("cannot serialise {kind} key"),
+        };
+        let doc = match &self.inner {
+            Inner::Ecdsa(pair) => pair.to_pkcs8v1().map_err(failed)?.as_ref().to_vec(),
+            Inner::Ed25519(pair) => {
+                let der: Pkcs8V1Der<'static> = pair.as_der().map_err(failed)?;
+                der.as_ref().to_vec()
+            }
+            Inner::Rsa(pair) => {
+                let der: Pkcs8V1Der<'static> = pair.as_der().map_err(failed)?;
+                der.as_ref().to_vec()
+            }
+        };
+        Ok(doc)
+    }
+
+    /// Unencrypted PKCS#8 PEM (`PRIVATE KEY`).
+    pub fn to_pkcs8_pem(&self) -> Result<String, Error> {
+        Ok(pem::encode("PRIVATE KEY", &self.to_pkcs8_der()?))
+    }
+}
+
+fn reject_password(password: Option<&[u8]>) -> Result<(), Error> {
+    match password {
+        Some(_) => Err(Error::PasswordForUnencryptedKey),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEYS: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/testdata/model-signing-1.1.1/keys"
+    );
+
+    fn read(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{KEYS}/{name}")).unwrap()
+    }
+
+    #[test]
+    fn loads_model_signing_keys_and_matches_public_pem() {
+        for (name, kind) in [
+            ("ec256", KeyKind::EcdsaP256),
+            ("ec384", KeyKind::EcdsaP384),
+            ("ec521", KeyKind::EcdsaP521),
+        ] {
+            let key = SigningKey::from_pem_or_der(&read(&format!("{name}.key.pem")), None).unwrap();
+            assert_eq!(key.kind(), kind);
+            let pub_pem = read(&format!("{name}.pub.pem"));
+            assert_eq!(key.public_key().to_pem().as_bytes(), pub_pem.as_slice());
+        }
+    }
+
+    #[test]
+    fn debug_never_prints_key_material() {
+        let key = SigningKey::generate(KeyKind::EcdsaP256).unwrap();
+        let pkcs8 = key.to_pkcs8_der().unwrap();
+        let debug = format!("{key:?}");
+        assert_eq!(debug, "SigningKey { kind: EcdsaP256, .. }");
+        assert!(!debug.contains(&hex::encode(&pkcs8[pkcs8.len() - 16..])));
+    }
+
+    #[test]
+    fn pkcs8_round_trip_every_generated_kind() {
+        for kind in [
+            KeyKind::EcdsaP256,
+            KeyKind::EcdsaP384,
+            KeyKind::EcdsaP521,
+            KeyKind::Ed25519,
+        ] {
+            let key = SigningKey::generate(kind).unwrap();
+            let again =
+                SigningKey::from_pem_or_der(key.to_pkcs8_pem().unwrap().as_bytes(), None).unwrap();
+            assert_eq!(again.public_key(), key.public_key());
+            let der_again =
+                SigningKey::from_pem_or_der(&key.to_pkcs8_der().unwrap(), None).unwrap();
+            assert_eq!(der_again.public_key(), key.public_key());
+        }
+    }
+
+    #[test]
+    fn password_for_plain_key_is_an_error() {
+        assert_eq!(
+            SigningKey::from_pem_or_der(&read("ec256.key.pem"), Some(b"pw")).unwrap_err(),
+            Error::PasswordForUnencryptedKey
+        );
+    }
+
+    #[test]
+    fn rejects_unsupported_inputs() {
+        assert_eq!(
+            SigningKey::from_pem_or_der(b"\x30\x03\x02\x01\x00", None).unwrap_err(),
+            Error::UnrecognizedKeyFormat
+        );
+        assert_eq!(
+            SigningKey::generate(KeyKind::Rsa { bits: 1024 }).unwrap_err(),
+            Error::UnsupportedRsaKeySize { bits: 1024 }
+        );
+        let legacy = "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END EC PRIVATE KEY-----\n";
+        assert_eq!(
+            SigningKey::from_pem_or_der(legacy.as_bytes(), Some(b"pw")).unwrap_err(),
+            Error::LegacyPemEncryption
+        );
+    }
+
+    #[test]
+    fn p256_cannot_sign_sha384_but_p521_signs_all() {
+        let p256 = SigningKey::generate(KeyKind::EcdsaP256).unwrap();
+        let scheme = SignatureScheme::Ecdsa(HashAlgorithm::Sha384);
+        assert_eq!(
+            p256.sign(scheme, b"m").unwrap_err(),
+            Error::UnsupportedSigningScheme {
+                scheme,
+                key: KeyKind::EcdsaP256
+            }
+        );
+        let p521 = SigningKey::generate(KeyKind::EcdsaP521).unwrap();
+        for h in HashAlgorithm::ALL {
+            let s = SignatureScheme::Ecdsa(h);
+            let sig = p521.sign(s, b"message").unwrap();
+            p521.public_key().verify(s, b"message", &sig).unwrap();
+        }
+    }
+}
