@@ -607,3 +607,29 @@ fn key_mode_timestamps_count_for_require() {
     let out = verify(&["--require-timestamp"]);
     assert_eq!(code(&out), Some(1), "{}", text(&out));
 }
+
+#[test]
+fn demo_tells_the_trusted_time_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_modelsign"))
+        .current_dir(dir.path())
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("Started a built-in RFC 3161 TSA at http://127.0.0.1:"),
+        "{t}"
+    );
+    assert!(
+        t.contains("(certificate expired): timestamped signature: ok"),
+        "{t}"
+    );
+    assert!(t.contains("valid at the trusted signing time"), "{t}");
+    assert!(
+        t.contains("[15] Same day, the untimestamped twin: failed, as it must"),
+        "{t}"
+    );
+    assert!(!t.contains("UNEXPECTED"), "{t}");
+}

@@ -4,13 +4,17 @@
 //! This crate is the orchestration layer: it hashes the model (`modelsign-digest`), builds
 //! and parses the in-toto statement and DSSE PAE (`modelsign-dsse`), reads and writes the
 //! Sigstore bundle (`modelsign-bundle`) and checks keys, signatures and certificate chains
-//! (`modelsign-pki`). It does no terminal IO, reads no clock (times are parameters) and
-//! does no network IO.
+//! (`modelsign-pki`), and RFC 3161 tokens (`modelsign-tsp`: requests and response checks
+//! for signing, verification of stored tokens). It does no terminal IO, reads no clock
+//! (times are parameters) and does no network IO: the caller fetches timestamps (the CLI
+//! with the tsp client) and hands the responses to [`TimestampTarget::accept`].
 //!
 //! ```text
 //! sign:   model --hash--> Manifest --statement--> payload --PAE--> sign --> Envelope
-//!                                                      signer material ----> Bundle JSON
+//!         raw signature --TimeStampReq--> (caller: TSA) --TimeStampResp--> accept (§4)
+//!                                    signer material + timestamps ----> Bundle JSON
 //! verify: Bundle JSON --parse--> signer (key hint | chain) --DSSE--> payload (exact bytes)
+//!         --> timestamps over the raw signature --> chain at each trusted time (+ CRLs)
 //!         --> statement --> subject digest recomputed --> model re-hashed with the recorded
 //!         method --> compared --> VerifiedModel
 //! ```
@@ -34,14 +38,25 @@
 //! listed) and a leaf with basicConstraints CA:TRUE are accepted. Unlike 1.1.1, both rules
 //! must hold (1.1.1 accepts KU *or* EKU, so TLS server certificates pass there).
 //!
-//! **Time.** Every certificate of the chain must be valid at the validation time. In this
-//! release the only validation time is the current time passed in by the caller, so a
-//! signature made with a now-expired certificate no longer verifies (model_signing 1.1.1
-//! validates at the leaf's notBefore, which accepts expired and not-yet-valid leaves; we
-//! do not — the `cert-expired-leaf` and `cert-not-yet-valid-leaf` goldens are rejected).
-//! The choice of time is one separate step ([`validation_time`]) that takes a list of
-//! candidate times, so trusted RFC 3161 timestamps can supply them without touching the
-//! rest of the pipeline.
+//! **Time.** Every certificate of the chain must be valid at the validation time. The
+//! validation times are the verified RFC 3161 timestamps of the bundle (one per token:
+//! `notBefore <= genTime` and `genTime + accuracy <= notAfter` for every certificate, at
+//! *each* of them), or the current time passed in by the caller when no timestamp verified.
+//! So a signature made with a now-expired certificate verifies only with a trusted
+//! timestamp showing it was made while the certificate was valid (model_signing 1.1.1
+//! validates at the leaf's notBefore, which accepts expired and not-yet-valid leaves; we do
+//! not — the `cert-expired-leaf` and `cert-not-yet-valid-leaf` goldens are rejected).
+//!
+//! **Timestamps** ([`TimestampPolicy`], rfc3161-rules.md): the datum is the raw DSSE
+//! signature; TSA trust comes only from the verifier; with it, every token must verify (a
+//! failing one fails the verification); without it, tokens are reported unverified and do
+//! not count. Required timestamps, a threshold of distinct authorities and a maximum age
+//! (from the earliest verified genTime) are options. Key mode verifies timestamps too.
+//!
+//! **Revocation** (certificate mode, CRLs given by the verifier): a chain certificate
+//! revoked (invalidityDate, else revocationDate) at or before the trusted signing time
+//! `genTime + accuracy` invalidates the signature; one revoked later does not; without a
+//! verified timestamp any revocation does.
 //!
 //! **DSSE.** Exactly one signature is accepted (see [`Error::MultipleSignatures`]); it is
 //! verified over the PAE of the payload bytes exactly as found in the bundle, never over
@@ -58,8 +73,9 @@
 //! unsigned extra file fails unless `ignore_unsigned_files`. A single-file resource may be
 //! named `"."` (model_signing) or by the file's base name (OMS v1.0 spec).
 //!
-//! What is **not** checked: revocation (no CRL/OCSP in this release), signer identity
-//! beyond the chain (no SAN/email policy), transparency logs (`tlogEntries` is ignored).
+//! What is **not** checked: OCSP and CRL freshness (the verifier supplies the CRLs it
+//! trusts), signer identity beyond the chain (no SAN/email policy), transparency logs
+//! (`tlogEntries` is ignored).
 
 mod error;
 mod identity;

@@ -445,3 +445,75 @@ fn latest_time(gen_time: Time, accuracy: Option<Accuracy>) -> Option<Time> {
         Some(a) => gen_time.checked_add(a.as_duration()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Time {
+        Time::from_unix(1_900_000_000, 0).unwrap()
+    }
+
+    fn unverified(index: usize) -> BundleTimestamp {
+        BundleTimestamp::Unverified {
+            index,
+            reason: UnverifiedReason::NoTsaTrust,
+            info: None,
+        }
+    }
+
+    #[test]
+    fn empty_policy_accepts_anything_and_validates_now() {
+        let policy = TimestampPolicy::default();
+        check_policy(&[], &policy, now()).unwrap();
+        check_policy(&[unverified(0)], &policy, now()).unwrap();
+        assert_eq!(
+            validation_times(&[unverified(0)], now()),
+            vec![ValidationTime::current(now())]
+        );
+    }
+
+    #[test]
+    fn every_requirement_needs_a_verified_timestamp() {
+        let cases = [
+            TimestampPolicy {
+                require: true,
+                ..TimestampPolicy::default()
+            },
+            TimestampPolicy {
+                threshold: 1,
+                ..TimestampPolicy::default()
+            },
+            TimestampPolicy {
+                max_age: Some(Duration::from_secs(60)),
+                ..TimestampPolicy::default()
+            },
+        ];
+        for policy in cases {
+            let e = check_policy(&[unverified(0), unverified(1)], &policy, now()).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::TimestampRequired {
+                        present: 2,
+                        trust_configured: false
+                    }
+                ),
+                "{e:?}"
+            );
+            assert!(e.to_string().contains("no TSA trust is configured"), "{e}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_not_a_timestamp() {
+        assert!(TimestampInfo::read(b"\x30\x03abc").is_err());
+        let shown = BundleTimestamp::Unverified {
+            index: 3,
+            reason: UnverifiedReason::NoTsaTrust,
+            info: None,
+        }
+        .to_string();
+        assert!(shown.starts_with("#3 unreadable (not verified"), "{shown}");
+    }
+}

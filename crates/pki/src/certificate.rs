@@ -280,7 +280,18 @@ impl Certificate {
             }))
     }
 
-    fn extension<'a, T>(&'a self, name: &'static str) -> Result<Option<(bool, T)>, Error>
+    /// The subjectAltName names (RFC 5280 §4.2.1.6), empty when the extension is absent;
+    /// e.g. to compare a TSTInfo `tsa` name with the signer (RFC 3161 §2.4.2).
+    pub fn subject_alt_names(&self) -> Result<Vec<x509_cert::ext::pkix::name::GeneralName>, Error> {
+        Ok(self
+            .extension::<pkix::SubjectAltName>("subjectAltName")?
+            .map(|(_, san)| san.0)
+            .unwrap_or_default())
+    }
+
+    /// One extension decoded as `T` with its criticality; an error if it is malformed or
+    /// occurs more than once.
+    pub(crate) fn extension<'a, T>(&'a self, name: &'static str) -> Result<Option<(bool, T)>, Error>
     where
         T: Decode<'a, Error = der::Error> + const_oid::AssociatedOid,
     {

@@ -16,8 +16,19 @@
 //! 4. **EKU on intermediates** is honoured only when present: it must then contain the
 //!    profile's purpose (webpki `ExtendedKeyUsageValidator`, P3).
 //!
-//! Checks 2 and 3 run inside webpki's `verify_path` callback, so a candidate path that fails
-//! them makes webpki backtrack and try another one.
+//! 5. **Certificate structure** ([`crate::structure`]): RFC 5280 §4 profile rules webpki
+//!    does not check (critical extensions, basicConstraints and keyUsage consistency, and
+//!    the trust anchor's own extensions, AKI/SKI, SAN and nameConstraints syntax, RSA key
+//!    size of every key including the leaf's). The leaf is checked before path building,
+//!    each issuer per candidate path; some rules apply only to the generic profile.
+//!
+//! Checks 2, 3 and 5 run inside webpki's `verify_path` callback, so a candidate path that
+//! fails them makes webpki backtrack and try another one.
+//!
+//! Known webpki limits (no own path builder replaces it): a self-issued intermediate
+//! (same name, new key) counts against pathLenConstraint and is subject to name
+//! constraints (RFC 5280 §6.1.4 (l) and (b) exempt it), and rfc822Name,
+//! uniformResourceIdentifier and directoryName constraints fail closed.
 //!
 //! **Model-signing exceptions** (rust-stack.md P20; model_signing 1.1.1 uses OpenSSL, which
 //! accepts both):
@@ -27,9 +38,10 @@
 //!   (`CaUsedAsEndEntity`). For such a leaf modelsign builds the path itself with the same
 //!   rules: issuer found by exact name match, signature verified with the issuer's key,
 //!   issuers must be CAs (basicConstraints CA:TRUE) with keyCertSign if KeyUsage is
-//!   present, pathLenConstraint honoured, validity window on every certificate, at most
-//!   [`MAX_INTERMEDIATES`] intermediates. Name constraints and unknown critical extensions
-//!   are **not** processed on this path; only the model-signing profile takes it, and the
+//!   present, pathLenConstraint honoured, validity window on every certificate, the
+//!   structure rules (unknown critical extensions included) on every certificate, at most
+//!   [`MAX_INTERMEDIATES`] intermediates. Name constraints are **not** processed on this
+//!   path; only the model-signing profile takes it, and the
 //!   TimeStamping profile rejects CA leaves.
 //!
 //! **Budgets**: at most [`MAX_UNTRUSTED_CERTIFICATES`] caller-supplied certificates; webpki
@@ -47,6 +59,7 @@ use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeId, KeyPurposeI
 use crate::certificate::Certificate;
 use crate::error::Error;
 use crate::profile::LeafProfile;
+use crate::structure::{self, Role};
 use crate::time::Time;
 use crate::trust::TrustStore;
 
@@ -127,6 +140,7 @@ pub fn verify_chain(req: &ChainRequest<'_>) -> Result<VerifiedChain, Error> {
         ..req.clone()
     };
     req.profile.check_leaf(req.leaf)?;
+    structure::check(req.leaf, Role::EndEntity, &req.profile)?;
     check_validity(req.leaf, req.time, req.latest)?;
 
     let done = |certificates: Vec<Certificate>| VerifiedChain {
@@ -256,10 +270,21 @@ fn webpki_path(req: &ChainRequest<'_>) -> Result<Vec<Certificate>, Error> {
             Some(a) => certs.push((*a).clone()),
             None => return Err(webpki::Error::UnknownIssuer),
         }
+        let last = certs.len() - 1;
         let checks = certs
             .iter()
             .try_for_each(|c| check_validity(c, req.time, req.latest))
-            .and_then(|()| certs.iter().skip(1).try_for_each(check_issuer_key_usage));
+            .and_then(|()| certs.iter().skip(1).try_for_each(check_issuer_key_usage))
+            .and_then(|()| {
+                certs.iter().enumerate().skip(1).try_for_each(|(i, c)| {
+                    let role = if i == last {
+                        Role::Anchor
+                    } else {
+                        Role::Intermediate
+                    };
+                    structure::check(c, role, &req.profile)
+                })
+            });
         match checks {
             Ok(()) => {
                 *accepted.borrow_mut() = Some(certs);
@@ -424,7 +449,8 @@ fn extend_ca_path(
         let outcome = signed_by(anchor)
             .and_then(|()| check_validity(anchor, req.time, req.latest))
             .and_then(|()| check_issuer_key_usage(anchor))
-            .and_then(|()| check_path_len(anchor, intermediates_so_far));
+            .and_then(|()| check_path_len(anchor, intermediates_so_far))
+            .and_then(|()| structure::check(anchor, Role::Anchor, &req.profile));
         match outcome {
             Ok(()) => {
                 path.push(anchor.clone());
@@ -451,7 +477,8 @@ fn extend_ca_path(
             .and_then(|()| check_is_ca(candidate))
             .and_then(|()| check_issuer_key_usage(candidate))
             .and_then(|()| check_path_len(candidate, intermediates_so_far))
-            .and_then(|()| check_intermediate_eku(candidate, &req.profile));
+            .and_then(|()| check_intermediate_eku(candidate, &req.profile))
+            .and_then(|()| structure::check(candidate, Role::Intermediate, &req.profile));
         match outcome {
             Ok(()) => {
                 path.push((*candidate).clone());

@@ -7,6 +7,7 @@ use const_oid::ObjectIdentifier;
 
 use crate::profile::ProfileViolation;
 use crate::scheme::{KeyKind, SignatureScheme};
+use crate::structure::StructureViolation;
 use crate::time::Time;
 
 /// Errors of `modelsign-pki`.
@@ -86,7 +87,7 @@ pub enum Error {
         key: KeyKind,
     },
     /// The scheme fits the key type but the backend cannot sign with this combination
-    /// (aws-lc-rs signs P-256 only with SHA-256 and P-384 only with SHA-384).
+    /// (today every curve signs with every SHA-2 hash; kept for future key kinds).
     #[error("signing with {scheme} is not supported for a {key} key")]
     UnsupportedSigningScheme {
         scheme: SignatureScheme,
@@ -177,6 +178,13 @@ pub enum Error {
         subject: String,
         profile: &'static str,
         violation: ProfileViolation,
+    },
+    /// A certificate of the path breaks a structure rule (RFC 5280 §4 profile; see
+    /// `structure` in the crate docs).
+    #[error("certificate {subject:?} does not conform to the certificate profile: {violation}")]
+    Structure {
+        subject: String,
+        violation: StructureViolation,
     },
     /// A CA certificate in the path may not sign certificates.
     #[error("certificate {subject:?} issues certificates but {reason}")]

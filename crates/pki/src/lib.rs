@@ -7,7 +7,9 @@
 //!   [`SigningKey`] (PKCS#8 plain/encrypted, SEC1, PKCS#1; generation; redacted `Debug`).
 //! * [`Certificate`] — parsed X.509 keeping its exact DER; extension accessors.
 //! * [`TrustStore`], [`ChainRequest`], [`verify_chain`] → [`VerifiedChain`] with
-//!   [`LeafProfile`]s for model signing and RFC 3161 time stamping (see [`chain`]).
+//!   [`LeafProfile`]s for model signing and RFC 3161 time stamping (see [`chain`]), and
+//!   RFC 5280 structure rules on every certificate of the path ([`StructureViolation`];
+//!   rule table in `src/structure.rs`).
 //! * [`Crl`], [`find_revocations`] → [`Revocation`]s.
 //!
 //! Crypto is aws-lc-rs only (no `rsa` crate: RUSTSEC-2023-0071; no `ring`: no P-521).
@@ -25,6 +27,7 @@ pub mod profile;
 mod public_key;
 mod scheme;
 mod signing_key;
+mod structure;
 mod time;
 mod trust;
 
@@ -43,5 +46,6 @@ pub use profile::{LeafProfile, ProfileViolation};
 pub use public_key::{PublicKey, MIN_RSA_BITS};
 pub use scheme::{KeyKind, SignatureScheme};
 pub use signing_key::SigningKey;
+pub use structure::{StructureViolation, MAX_NAME_CONSTRAINT_SUBTREES};
 pub use time::Time;
 pub use trust::TrustStore;

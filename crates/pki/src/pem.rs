@@ -2,11 +2,22 @@
 //!
 //! ```text
 //! -----BEGIN <label>-----
-//! <base64, strict RFC 7468 grammar via pem-rfc7468>
+//! <base64, any line width>
 //! -----END <label>-----
 //! ```
 //!
 //! Text outside blocks (e.g. `openssl x509 -text` output, bundle comments) is ignored.
+//!
+//! Decoding follows RFC 7468 §3's "lax" grammar, not the strict one: "parsers SHOULD
+//! ignore whitespace and other non-base64 characters" is narrowed here to *whitespace*
+//! (space, tab, CR, LF) anywhere in the base64 text, so any line width is accepted
+//! (base64 on one line, 75/76 columns as older tools write it). OpenSSL, Go's
+//! `encoding/pem` and Python `cryptography` accept the same. Everything else stays
+//! strict: padding must be correct and canonical, and RFC 1421 headers are refused
+//! (`Proc-Type` gets its own error because it means legacy key encryption). Encoding
+//! always writes the strict form (64 columns, LF).
+
+use base64::Engine as _;
 
 use crate::error::Error;
 
@@ -32,12 +43,36 @@ impl Block<'_> {
         if self.text.contains("Proc-Type:") {
             return Err(Error::LegacyPemEncryption);
         }
-        der::pem::decode_vec(self.text.as_bytes())
-            .map(|(_, der)| der)
-            .map_err(|e| Error::Pem {
-                expected,
-                detail: e.to_string(),
-            })
+        let pem_error = |detail: &str| Error::Pem {
+            expected,
+            detail: detail.to_string(),
+        };
+        // `text` runs from the BEGIN line to the END line (see `blocks`): the base64 is
+        // everything after the first line break up to the END marker.
+        let body_start = self
+            .text
+            .find('\n')
+            .ok_or_else(|| pem_error("no line break after the BEGIN line"))?;
+        let end = self
+            .text
+            .rfind(END)
+            .ok_or_else(|| pem_error("no END line"))?;
+        let body = self
+            .text
+            .get(body_start + 1..end)
+            .ok_or_else(|| pem_error("END line before the BEGIN line ends"))?;
+        if body.contains(':') {
+            return Err(pem_error(
+                "RFC 1421 headers inside a PEM block are not supported",
+            ));
+        }
+        let base64: Vec<u8> = body
+            .bytes()
+            .filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(&base64)
+            .map_err(|e| pem_error(&format!("invalid base64: {e}")))
     }
 }
 
@@ -106,6 +141,54 @@ mod tests {
         assert_eq!(blocks[0].decode("x").unwrap(), b"hello");
         assert_eq!(blocks[1].label, "PRIVATE KEY");
         assert_eq!(blocks[1].decode("x").unwrap(), b"world");
+    }
+
+    #[test]
+    fn any_line_width_and_whitespace_is_accepted() {
+        let der: Vec<u8> = (0u8..=255).collect();
+        let strict = encode("CERTIFICATE", &der);
+        let b64: String = strict.lines().filter(|l| !l.starts_with("-----")).collect();
+        // One long line, 76 columns with CRLF, and stray indentation.
+        let wrapped_76: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        for body in [
+            b64.clone(),
+            wrapped_76.join("\r\n"),
+            format!("  {}\t\n {}", &b64[..10], &b64[10..]),
+        ] {
+            let text = format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
+            let found = blocks(&text, "test").unwrap();
+            assert_eq!(found[0].decode("x").unwrap(), der, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn bad_base64_and_headers_are_errors() {
+        let bad = "-----BEGIN CERTIFICATE-----\nAAA*\n-----END CERTIFICATE-----\n";
+        let err = blocks(bad, "t").unwrap()[0]
+            .decode("certificate")
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Pem { expected: "certificate", detail } if detail.starts_with("invalid base64")),
+            "{err:?}"
+        );
+        // Wrong padding is not silently repaired.
+        let unpadded = "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n";
+        assert!(matches!(
+            blocks(unpadded, "t").unwrap()[0].decode("c").unwrap_err(),
+            Error::Pem { .. }
+        ));
+        let header = "-----BEGIN CERTIFICATE-----\nComment: x\n\nAAAA\n-----END CERTIFICATE-----\n";
+        assert_eq!(
+            blocks(header, "t").unwrap()[0].decode("c").unwrap_err(),
+            Error::Pem {
+                expected: "c",
+                detail: "RFC 1421 headers inside a PEM block are not supported".into()
+            }
+        );
     }
 
     #[test]

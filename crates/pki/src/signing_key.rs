@@ -74,6 +74,52 @@ fn ecdsa_signing_alg(kind: KeyKind, hash: HashAlgorithm) -> Option<&'static Ecds
     }
 }
 
+/// ECDSA on P-256 / P-384 with a hash other than the curve's own (P-256 with SHA-384 or
+/// SHA-512, P-384 with SHA-256 or SHA-512). aws-lc-rs has no signing algorithm for these
+/// pairs (it verifies them all), so the digest is computed here and signed with
+/// `sign_digest` after the conversion FIPS 186-5 §6.4.1 prescribes for every ECDSA
+/// signature: "If the bit length of the hash is greater than the bit length of n, then
+/// use the leftmost bits", otherwise the hash is used as an integer as it is. The orders
+/// of P-256 and P-384 are exactly 256 and 384 bits long, so a longer digest is cut to its
+/// first 32 / 48 bytes and a shorter one is left-padded with zero bytes (the same
+/// integer) to the length of the curve's own digest. `None` if the backend fails.
+fn sign_ecdsa_other_hash(
+    pair: &EcdsaKeyPair,
+    kind: KeyKind,
+    hash: HashAlgorithm,
+    message: &[u8],
+) -> Option<Vec<u8>> {
+    let (own_alg, own_digest) = match kind {
+        KeyKind::EcdsaP256 => (
+            &sig::ECDSA_P256_SHA256_ASN1_SIGNING,
+            &aws_lc_rs::digest::SHA256,
+        ),
+        KeyKind::EcdsaP384 => (
+            &sig::ECDSA_P384_SHA384_ASN1_SIGNING,
+            &aws_lc_rs::digest::SHA384,
+        ),
+        _ => return None,
+    };
+    // Keys are always loaded with their curve's own algorithm (`default_ecdsa_alg`);
+    // `sign_digest` refuses a digest of another algorithm than the key's.
+    if !std::ptr::eq(pair.algorithm(), own_alg) {
+        return None;
+    }
+    let digest = hash.digest(message);
+    let width = own_digest.output_len();
+    let integer: Vec<u8> = if digest.len() >= width {
+        digest.get(..width)?.to_vec()
+    } else {
+        let mut padded = vec![0u8; width - digest.len()];
+        padded.extend_from_slice(&digest);
+        padded
+    };
+    let imported = aws_lc_rs::digest::Digest::import_less_safe(&integer, own_digest).ok()?;
+    pair.sign_digest(&imported)
+        .ok()
+        .map(|s| s.as_ref().to_vec())
+}
+
 fn default_ecdsa_alg(kind: KeyKind) -> Option<&'static EcdsaSigningAlgorithm> {
     match kind.default_scheme() {
         SignatureScheme::Ecdsa(h) => ecdsa_signing_alg(kind, h),
@@ -312,8 +358,10 @@ impl SigningKey {
         let failed = |_| Error::Signing { scheme };
         match (&self.inner, scheme) {
             (Inner::Ecdsa(pair), SignatureScheme::Ecdsa(hash)) => {
-                let alg = ecdsa_signing_alg(kind, hash)
-                    .ok_or(Error::UnsupportedSigningScheme { scheme, key: kind })?;
+                let Some(alg) = ecdsa_signing_alg(kind, hash) else {
+                    return sign_ecdsa_other_hash(pair, kind, hash, message)
+                        .ok_or(Error::Signing { scheme });
+                };
                 let rng = aws_lc_rs::rand::SystemRandom::new();
                 if std::ptr::eq(alg, pair.algorithm()) {
                     return Ok(pair.sign(&rng, message).map_err(failed)?.as_ref().to_vec());
@@ -461,21 +509,28 @@ mod tests {
     }
 
     #[test]
-    fn p256_cannot_sign_sha384_but_p521_signs_all() {
-        let p256 = SigningKey::generate(KeyKind::EcdsaP256).unwrap();
-        let scheme = SignatureScheme::Ecdsa(HashAlgorithm::Sha384);
-        assert_eq!(
-            p256.sign(scheme, b"m").unwrap_err(),
-            Error::UnsupportedSigningScheme {
-                scheme,
-                key: KeyKind::EcdsaP256
+    fn every_curve_signs_with_every_sha2_hash() {
+        // Verification is aws-lc-rs's own algorithm for each (curve, hash) pair, which
+        // hashes the message itself: a wrong truncation or padding would not verify.
+        for kind in [KeyKind::EcdsaP256, KeyKind::EcdsaP384, KeyKind::EcdsaP521] {
+            let key = SigningKey::generate(kind).unwrap();
+            for h in HashAlgorithm::ALL {
+                let s = SignatureScheme::Ecdsa(h);
+                let sig = key.sign(s, b"message").unwrap();
+                key.public_key().verify(s, b"message", &sig).unwrap();
+                let other_hash = HashAlgorithm::ALL.into_iter().find(|o| *o != h).unwrap();
+                assert_eq!(
+                    key.public_key()
+                        .verify(SignatureScheme::Ecdsa(other_hash), b"message", &sig)
+                        .unwrap_err(),
+                    Error::InvalidSignature {
+                        scheme: SignatureScheme::Ecdsa(other_hash),
+                        key: kind
+                    },
+                    "{kind} {h:?} signature must not verify as {other_hash:?}"
+                );
+                assert!(key.public_key().verify(s, b"messagf", &sig).is_err());
             }
-        );
-        let p521 = SigningKey::generate(KeyKind::EcdsaP521).unwrap();
-        for h in HashAlgorithm::ALL {
-            let s = SignatureScheme::Ecdsa(h);
-            let sig = p521.sign(s, b"message").unwrap();
-            p521.public_key().verify(s, b"message", &sig).unwrap();
         }
     }
 }

@@ -366,6 +366,8 @@ fn params(cn: &str, from: (i32, u8, u8), to: (i32, u8, u8)) -> CertificateParams
     p.distinguished_name.push(DnType::CommonName, cn);
     p.not_before = rcgen::date_time_ymd(from.0, from.1, from.2);
     p.not_after = rcgen::date_time_ymd(to.0, to.1, to.2);
+    // Conforming CAs write the AKI (RFC 5280 4.2.1.1); the generic profile requires it.
+    p.use_authority_key_identifier_extension = true;
     p
 }
 

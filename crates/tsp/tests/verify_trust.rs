@@ -244,7 +244,6 @@ fn pem_store_self_signed_become_anchors() {
 /// pki gap (contracts.md "pki: requests from tsp" item 3): PEM with unwrapped base64 lines,
 /// as rfc3161-client ships it, must load. Un-ignore once pki accepts it.
 #[test]
-#[ignore = "modelsign-pki rejects PEM base64 not wrapped at 64 columns (contracts.md pki request 3)"]
 fn pem_with_unwrapped_base64_lines_loads() {
     let bytes = read("tsa-fixtures/rfc3161-client/sigstore.mock/ts_chain.pem");
     let certs = modelsign_pki::certificates_from_pem_or_der(&bytes).unwrap();

@@ -5,7 +5,13 @@
 //! 2. the model is signed in key mode and verified with the public key;
 //! 3. it is signed in certificate mode and verified against the root CA alone;
 //! 4. a copy of the model is tampered with (one byte changed, then a file added), and
-//!    verification is shown to fail; a wrong key is shown to fail too.
+//!    verification is shown to fail; a wrong key is shown to fail too;
+//! 5. trusted time: a built-in RFC 3161 TSA is started in-process on 127.0.0.1; the model is
+//!    signed with a short-lived certificate (one hour) and the signature timestamped through
+//!    the same client as `sign --tsa-url`; it verifies now, and again "as the world will
+//!    be" 30 days later (verification takes the time as input), when the certificate has
+//!    expired: it still verifies because of the trusted timestamp, while an untimestamped
+//!    twin fails.
 //!
 //! Without MODEL, the sample model of `examples/sample-model/` is used; its files are
 //! embedded in the binary so the demo works from any directory. A given MODEL is only read;
@@ -24,8 +30,10 @@ use modelsign::{
 use modelsign_devpki::DevPki;
 use modelsign_pki::{KeyKind, SigningKey, TrustStore};
 
-use crate::args::DemoArgs;
+use crate::args::{DemoArgs, TsaHashArg, TsaSigningArgs};
 use crate::atomic::write_atomically;
+use crate::commands::demo_tsa::DemoTsa;
+use crate::commands::timestamping::{self, PolicyNotMet};
 use crate::output::{render_error, Printer};
 
 /// The sample model, embedded at build time (see `examples/sample-model/README.md`).
@@ -191,9 +199,14 @@ pub(crate) fn demo(args: &DemoArgs, _printer: Printer) -> Result<bool> {
         ),
     );
 
+    trusted_time_story(&mut demo, &model, dir, now)?;
+
     println!();
     if demo.all_as_expected {
-        println!("Demo succeeded: valid signatures verified, every tampering was caught.");
+        println!(
+            "Demo succeeded: valid signatures verified, every tampering was caught, and the \
+             timestamped signature outlived its certificate."
+        );
         println!();
         println!("The same by hand (files from a throwaway PKI of your own):");
         println!("  modelsign sign key MODEL --private-key key.pem --signature model.sig");
@@ -204,6 +217,14 @@ pub(crate) fn demo(args: &DemoArgs, _printer: Printer) -> Result<bool> {
         );
         println!(
             "  modelsign verify certificate MODEL --certificate-chain root.pem --signature model.sig"
+        );
+        println!("  modelsign tsa serve --dev --listen 127.0.0.1:3000   # a TSA of your own");
+        println!(
+            "  modelsign sign certificate MODEL ... --tsa-url http://127.0.0.1:3000/api/v1/timestamp"
+        );
+        println!(
+            "  modelsign verify certificate MODEL ... --tsa-certificate-chain tsa-chain.pem \\\n      \
+             --require-timestamp"
         );
     } else {
         println!("Demo FAILED: an outcome differed from what was expected (see above).");
@@ -232,6 +253,9 @@ impl Demo {
                 for check in verified.checks() {
                     println!("    - {check}");
                 }
+                for note in verified.notes() {
+                    println!("    note: {note}");
+                }
             }
             Err(e) => {
                 self.all_as_expected = false;
@@ -251,6 +275,109 @@ impl Demo {
         }
         println!();
     }
+}
+
+/// Short enough that "30 days later" is clearly after expiry.
+const SHORT_LEAF_VALIDITY: Duration = Duration::from_secs(60 * 60);
+/// How far ahead the "future" verification looks.
+const FUTURE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Step 5 of the module docs.
+fn trusted_time_story(demo: &mut Demo, model: &Path, dir: &Path, now: Time) -> Result<()> {
+    println!("Trusted time: signatures that outlive their certificates");
+    println!();
+    let tsa = DemoTsa::start(now)?;
+    let tsa_chain_file = dir.join("tsa-chain.pem");
+    let pem: String = tsa.chain.iter().map(modelsign_devpki::pem).collect();
+    write_atomically(&tsa_chain_file, pem.as_bytes())?;
+    println!("[10] Started a built-in RFC 3161 TSA at {}", tsa.url);
+    if let Some(leaf) = tsa.chain.first() {
+        println!("     TSA certificate: '{}'", leaf.subject());
+    }
+    println!(
+        "     its chain (the verifier's TSA trust): {}",
+        tsa_chain_file.display()
+    );
+    println!();
+
+    let pki = DevPki::model_signing(now, SHORT_LEAF_VALIDITY)
+        .context("cannot create the short-lived PKI")?;
+    let root = pki.root.cert.clone();
+    let leaf_not_after = pki.leaf.cert.not_after();
+    let signer = Signer::certificate(
+        pki.leaf.key,
+        pki.leaf.cert,
+        pki.intermediates.iter().map(|i| i.cert.clone()).collect(),
+        now,
+    )?;
+    let statement = modelsign::sign_statement(&SignRequest::new(model, &signer))?;
+    let tsa_args = TsaSigningArgs {
+        tsa_url: vec![tsa.url.clone()],
+        tsa_all: false,
+        tsa_timeout: 10.0,
+        tsa_hash: TsaHashArg::Sha256,
+        tsa_certificate_chain: vec![tsa_chain_file.clone()],
+        tsa_optional: false,
+    };
+    let accepted = match timestamping::obtain(&statement.timestamp_target(), &tsa_args)? {
+        Some(Ok(accepted)) => accepted,
+        Some(Err(PolicyNotMet(e))) => return Err(e.context("the demo TSA did not answer")),
+        None => Vec::new(),
+    };
+    let stamped = statement.into_timestamped_bundle(accepted);
+    let stamped_sig = dir.join("timestamped.sig");
+    write_atomically(&stamped_sig, stamped.bundle_json())?;
+    println!(
+        "[11] Signed with a certificate valid for one hour only (until {leaf_not_after}) and \
+         timestamped the signature"
+    );
+    print_signed(&stamped, &stamped_sig);
+    for t in &stamped.summary().timestamps {
+        println!(
+            "     timestamp: genTime {}, serial {} (verified against the TSA chain before storing)",
+            t.gen_time, t.serial_hex
+        );
+    }
+    let twin_sig = dir.join("untimestamped.sig");
+    sign(model, &signer, &twin_sig)?;
+    println!("[12] Signed an untimestamped twin: {}", twin_sig.display());
+    println!();
+
+    let trust = VerifierTrust::Certificates(TrustStore::from_certificates(vec![root]));
+    let tsa_trust = modelsign::TsaTrust::from_certificates(tsa.chain.clone())?;
+    demo.expect_success(
+        "[13] Today: the timestamped signature verifies (chain validated at the trusted time)",
+        verify_at(model, &stamped_sig, &trust, Some(&tsa_trust), now),
+    );
+    let future = now
+        .checked_add(FUTURE)
+        .ok_or_else(|| anyhow::anyhow!("time overflow"))?;
+    demo.expect_success(
+        &format!(
+            "[14] As the world will be on {future} (certificate expired): timestamped signature"
+        ),
+        verify_at(model, &stamped_sig, &trust, Some(&tsa_trust), future),
+    );
+    demo.expect_failure(
+        "[15] Same day, the untimestamped twin",
+        verify_at(model, &twin_sig, &trust, Some(&tsa_trust), future),
+    );
+    Ok(())
+}
+
+/// Verify at a chosen time with optional TSA trust.
+fn verify_at(
+    model: &Path,
+    signature: &Path,
+    trust: &VerifierTrust,
+    tsa: Option<&modelsign::TsaTrust>,
+    at: Time,
+) -> Result<VerifiedModel> {
+    let bundle = fs::read(signature)
+        .with_context(|| format!("cannot read the signature file '{}'", signature.display()))?;
+    let mut request = VerifyRequest::new(model, &bundle, trust, at);
+    request.timestamps.trust = tsa.cloned();
+    Ok(modelsign::verify(&request)?)
 }
 
 fn sign(model: &Path, signer: &Signer, signature: &Path) -> Result<SignedModel> {

@@ -1,6 +1,7 @@
 //! One function per subcommand: flags → settings → library call → report.
 
 pub(crate) mod demo;
+pub(crate) mod demo_tsa;
 pub(crate) mod hash;
 pub(crate) mod inspect;
 pub(crate) mod sign;
