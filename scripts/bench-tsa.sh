@@ -54,7 +54,7 @@ rss() {
     awk '/^VmRSS/ {rss=$2} /^VmHWM/ {hwm=$2} END {printf "rss=%.1fMiB peak=%.1fMiB", rss/1024, hwm/1024}' "/proc/$SERVER_PID/status"
 }
 
-echo "# modelsign TSA load benchmark: $(nproc) cores, ${CONNS} connections, ${DURATION} s per run, $(date -u +%FT%TZ)"
+echo "# modelsign TSA load benchmark: $(nproc) cores, ${CONNS} connections, ${DURATION} s per run, $(date -u +%FT%TZ), load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 for key in p256 rsa3072; do
     case $key in p256) dev_key=ecdsa-p256 ;; rsa3072) dev_key=rsa3072 ;; esac
     raw=$(timeout 60 "$BIN/examples/sign_rate" "$key" 3)

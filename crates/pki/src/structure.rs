@@ -243,6 +243,9 @@ fn violation(
     if cert.key_usage()?.is_some_and(|ku| ku.key_cert_sign) && !is_ca {
         return Ok(Some(V::KeyCertSignWithoutCa));
     }
+    if role.issues() && tbs.subject().is_empty() {
+        return Ok(Some(V::IssuerSubjectEmpty));
+    }
     if let Some(v) = rsa_violation(cert, strict) {
         return Ok(Some(v));
     }
@@ -258,9 +261,6 @@ fn violation(
         }
     }
 
-    if role.issues() && tbs.subject().is_empty() {
-        return Ok(Some(V::IssuerSubjectEmpty));
-    }
     // webpki requires cA TRUE of intermediates itself; only the anchor is unchecked.
     if role == Role::Anchor && !is_ca && (strict || tbs.version() != Version::V1) {
         return Ok(Some(V::AnchorNotCa));
@@ -274,10 +274,8 @@ fn violation(
     if role == Role::Anchor && basic.is_some_and(|bc| !bc.critical) {
         return Ok(Some(V::BasicConstraintsNotCritical));
     }
-    if role.issues() {
-        if cert.subject_key_identifier().is_none() {
-            return Ok(Some(V::SubjectKeyIdentifierMissing));
-        }
+    if role.issues() && cert.subject_key_identifier().is_none() {
+        return Ok(Some(V::SubjectKeyIdentifierMissing));
     }
     let aki = cert
         .extension::<AuthorityKeyIdentifier>("authorityKeyIdentifier")?

@@ -122,8 +122,10 @@ fn missing_aki_is_refused_by_the_generic_profile_only() {
 fn non_ca_anchor_cannot_issue() {
     // A self-signed end-entity certificate configured as trusted must not vouch for
     // certificates "issued" with its key.
+    // Without a keyUsage extension (else the keyCertSign check fires first).
     let mut p = leaf("Trusted Leaf");
     p.is_ca = IsCa::ExplicitNoCa;
+    p.key_usages = vec![];
     let root = self_signed(p);
     let end = issue(leaf("Leaf"), &root);
     for profile in ALL_PROFILES {
@@ -252,5 +254,253 @@ fn small_rsa_leaf_key_is_refused() {
                 minimum: MIN_RSA_BITS
             }
         )
+    );
+}
+
+const LIMBO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/testdata/x509-limbo/limbo.json"
+);
+
+/// Each x509-limbo case this module exists for fails on the rule meant for it, on the
+/// certificate at fault (limbo runs them with the generic profile; cases limbo validates
+/// at "now" are checked at 2026-01-01, inside the 1970-2969 validity of its certificates).
+#[test]
+fn limbo_cases_fail_for_the_intended_reason() {
+    use StructureViolation as V;
+    let limbo: serde_json::Value = serde_json::from_slice(&std::fs::read(LIMBO).unwrap()).unwrap();
+    let cases = limbo["testcases"].as_array().unwrap();
+    let root = "CN=x509-limbo-root";
+    let leaf = "CN=example.com";
+    let expected: Vec<(&str, Option<&str>, V)> = vec![
+        (
+            "rfc5280::root-missing-basic-constraints",
+            Some(root),
+            V::KeyCertSignWithoutCa,
+        ),
+        (
+            "rfc5280::root-non-critical-basic-constraints",
+            Some(root),
+            V::BasicConstraintsNotCritical,
+        ),
+        (
+            "rfc5280::unknown-critical-extension-root",
+            Some(root),
+            V::UnsupportedCriticalExtension {
+                oid: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.55738.666.1"),
+            },
+        ),
+        (
+            "rfc5280::aki::critical-aki",
+            Some(root),
+            V::MustNotBeCritical {
+                extension: "authorityKeyIdentifier",
+            },
+        ),
+        (
+            "rfc5280::ski::critical-ski",
+            Some(root),
+            V::MustNotBeCritical {
+                extension: "subjectKeyIdentifier",
+            },
+        ),
+        (
+            "rfc5280::aki::leaf-missing-aki",
+            Some(leaf),
+            V::AuthorityKeyIdentifierMissing,
+        ),
+        (
+            "rfc5280::aki::intermediate-missing-aki",
+            None,
+            V::AuthorityKeyIdentifierMissing,
+        ),
+        (
+            "rfc5280::ski::root-missing-ski",
+            Some(root),
+            V::SubjectKeyIdentifierMissing,
+        ),
+        (
+            "rfc5280::ski::intermediate-missing-ski",
+            None,
+            V::SubjectKeyIdentifierMissing,
+        ),
+        (
+            "rfc5280::leaf-ku-keycertsign",
+            Some(leaf),
+            V::KeyCertSignWithoutCa,
+        ),
+        ("rfc5280::ca-empty-subject", Some(""), V::IssuerSubjectEmpty),
+        (
+            "rfc5280::nc::not-allowed-in-ee-critical",
+            Some(leaf),
+            V::NameConstraintsInEndEntity,
+        ),
+        (
+            "rfc5280::nc::not-allowed-in-ee-noncritical",
+            Some(leaf),
+            V::NameConstraintsInEndEntity,
+        ),
+        (
+            "rfc5280::nc::invalid-dnsname-leading-period",
+            Some(root),
+            V::InvalidDnsName {
+                field: "nameConstraints",
+                name: ".example.com".into(),
+            },
+        ),
+        (
+            "webpki::nc::intermediate-permitted-excluded-subtrees-both-null",
+            None,
+            V::NameConstraintsEmpty,
+        ),
+        (
+            "webpki::nc::intermediate-permitted-excluded-subtrees-both-empty-sequences",
+            None,
+            V::NameConstraintsEmpty,
+        ),
+        (
+            "pathological::nc-dos-3",
+            Some(root),
+            V::TooManyNameConstraints {
+                count: 4097,
+                limit: 1024,
+            },
+        ),
+        (
+            "rfc5280::san::noncritical-with-empty-subject",
+            Some(""),
+            V::EmptySubjectWithoutCriticalSubjectAltName,
+        ),
+        (
+            "rfc5280::san::underscore-dns",
+            Some(leaf),
+            V::InvalidDnsName {
+                field: "subjectAltName",
+                name: "foo_bar.example.com".into(),
+            },
+        ),
+        (
+            "rfc5280::san::ip-in-dns",
+            Some(leaf),
+            V::InvalidDnsName {
+                field: "subjectAltName",
+                name: "8.8.8.8".into(),
+            },
+        ),
+        (
+            "webpki::aki::root-with-aki-missing-keyidentifier",
+            Some(root),
+            V::AnchorAuthorityKeyIdentifier {
+                reason: "has no keyIdentifier",
+            },
+        ),
+        (
+            "webpki::aki::root-with-aki-authoritycertissuer",
+            Some(root),
+            V::AnchorAuthorityKeyIdentifier {
+                reason: "has an authorityCertIssuer",
+            },
+        ),
+        (
+            "webpki::aki::root-with-aki-authoritycertserialnumber",
+            Some(root),
+            V::AnchorAuthorityKeyIdentifier {
+                reason: "has an authorityCertSerialNumber",
+            },
+        ),
+        (
+            "webpki::aki::root-with-aki-ski-mismatch",
+            Some(root),
+            V::AnchorAuthorityKeyIdentifier {
+                reason: "keyIdentifier differs from the subjectKeyIdentifier",
+            },
+        ),
+        (
+            "webpki::forbidden-rsa-not-divisible-by-8-in-root",
+            Some(root),
+            V::RsaModulusNotMultipleOf8 { bits: 2052 },
+        ),
+    ];
+    let pems = |v: &serde_json::Value| -> Vec<Certificate> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| certificates_from_pem(p.as_str().unwrap().as_bytes()).unwrap())
+            .collect()
+    };
+    for (id, subject, violation) in expected {
+        let case = cases
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in limbo.json"));
+        assert_eq!(case["expected_result"], "FAILURE", "{id}");
+        let anchors = pems(&case["trusted_certs"]);
+        let untrusted = pems(&case["untrusted_intermediates"]);
+        let peer = certificates_from_pem(case["peer_certificate"].as_str().unwrap().as_bytes())
+            .unwrap()
+            .remove(0);
+        let time = Time::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let err = verify_chain(&ChainRequest {
+            leaf: &peer,
+            untrusted: &untrusted,
+            trust: &TrustStore::new(anchors, vec![]),
+            time,
+            latest: time,
+            profile: LeafProfile::ExtendedKeyUsage(ID_KP_SERVER_AUTH),
+        })
+        .unwrap_err();
+        match (&err, subject) {
+            (
+                Error::Structure {
+                    subject: s,
+                    violation: v,
+                },
+                Some(want),
+            ) => {
+                assert_eq!((s.as_str(), v), (want, &violation), "{id}");
+            }
+            // Intermediates carry a random OU: only the CN prefix is fixed.
+            (
+                Error::Structure {
+                    subject: s,
+                    violation: v,
+                },
+                None,
+            ) => {
+                assert!(s.starts_with("CN=x509-limbo-intermediate"), "{id}: {s}");
+                assert_eq!(v, &violation, "{id}");
+            }
+            _ => panic!("{id}: {err:?}"),
+        }
+    }
+}
+
+#[test]
+fn malformed_authority_info_access_is_an_extension_error() {
+    let limbo: serde_json::Value = serde_json::from_slice(&std::fs::read(LIMBO).unwrap()).unwrap();
+    let case = limbo["testcases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "webpki::malformed-aia")
+        .unwrap();
+    let peer = certificates_from_pem(case["peer_certificate"].as_str().unwrap().as_bytes())
+        .unwrap()
+        .remove(0);
+    let anchors =
+        certificates_from_pem(case["trusted_certs"][0].as_str().unwrap().as_bytes()).unwrap();
+    let time = Time::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+    let err = verify_chain(&ChainRequest {
+        leaf: &peer,
+        untrusted: &[],
+        trust: &TrustStore::new(anchors, vec![]),
+        time,
+        latest: time,
+        profile: LeafProfile::ExtendedKeyUsage(ID_KP_SERVER_AUTH),
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::Extension { subject, extension: "authorityInfoAccess", .. } if subject == "CN=example.com"),
+        "{err:?}"
     );
 }

@@ -49,7 +49,13 @@ fn run(
                     .timestamps
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| TimestampJson::claimed(i, t))
+                    .map(|(i, t)| {
+                        let mut j = TimestampJson::claimed(i, t);
+                        // Checked against its request (and the given TSA trust, if any)
+                        // before it was stored; verification re-checks it.
+                        j.status = "obtained".to_owned();
+                        j
+                    })
                     .collect(),
             );
             printer.warnings(&report.warnings);
