@@ -238,14 +238,28 @@ pub(crate) struct TsaSigningArgs {
     )]
     pub(crate) tsa_certificate_chain: Vec<PathBuf>,
 
-    /// If the timestamp policy is not met, sign anyway without a time-stamp (with a
-    /// warning) instead of failing.
+    /// If the timestamp policy is not met, sign anyway with the time-stamps that were
+    /// obtained (with --tsa-all, those of the TSAs that answered), or without any, with a
+    /// warning, instead of failing.
     #[arg(
         long = "tsa-optional",
         requires = "tsa_url",
         help_heading = "Timestamps"
     )]
     pub(crate) tsa_optional: bool,
+
+    /// Ask every TSA for this policy (TSAPolicyId, sent as reqPolicy); a response under
+    /// another policy is refused.
+    #[arg(long = "tsa-policy", value_name = "OID", requires = "tsa_url",
+          value_parser = parse_policy_oid, help_heading = "Timestamps")]
+    pub(crate) tsa_policy: Option<modelsign::ObjectIdentifier>,
+}
+
+/// A dotted-decimal OID, e.g. `1.3.6.1.4.1.57264.2`.
+pub(crate) fn parse_policy_oid(s: &str) -> Result<modelsign::ObjectIdentifier, String> {
+    s.trim()
+        .parse()
+        .map_err(|e| format!("'{s}' is not a dotted-decimal OID: {e}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -298,6 +312,11 @@ pub(crate) struct TimestampVerifyArgs {
     #[arg(long = "timestamp-threshold", value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u8).range(0..=32), help_heading = "Timestamps")]
     pub(crate) timestamp_threshold: u8,
+
+    /// Require every time-stamp to be issued under this TSA policy (OID).
+    #[arg(long = "tsa-policy", value_name = "OID", value_parser = parse_policy_oid,
+          help_heading = "Timestamps")]
+    pub(crate) tsa_policy: Option<modelsign::ObjectIdentifier>,
 }
 
 /// `90d`, `12h`, `30m`, `45s` (one number and one unit).

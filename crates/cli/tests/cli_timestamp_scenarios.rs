@@ -633,3 +633,142 @@ fn demo_tells_the_trusted_time_story() {
     );
     assert!(!t.contains("UNEXPECTED"), "{t}");
 }
+
+/// `--tsa-all --tsa-optional` with one TSA down: the token of the TSA that answered is
+/// stored and verifies, and the failure is a warning naming that TSA. Without
+/// `--tsa-optional` the same run fails and writes nothing.
+#[test]
+fn tsa_all_optional_keeps_the_tokens_that_were_obtained() {
+    let env = Env::new(DAY);
+    let tsa = Tsa::new();
+    let server = Server::granting(tsa.clone(), 200);
+    env.tsa_chain(&tsa, "tsa.pem");
+    let down = closed_port_url();
+    let tsas = [
+        "--tsa-url",
+        &server.url,
+        "--tsa-url",
+        &down,
+        "--tsa-all",
+        "--tsa-timeout",
+        "1",
+    ];
+
+    let out = env.sign("strict.sig", &tsas);
+    assert_eq!(code(&out), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("1 of 2 TSAs failed"), "{}", text(&out));
+    assert!(!env.path("strict.sig").exists());
+
+    let mut args = tsas.to_vec();
+    args.extend(["--tsa-optional", "--output", "json"]);
+    let out = env.sign("partial.sig", &args);
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let report = json(&out);
+    assert_eq!(
+        report["timestamps"].as_array().unwrap().len(),
+        1,
+        "{report}"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("only 1 timestamp(s) stored") && warnings.contains(&down),
+        "{report}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("only 1 timestamp(s) stored"),
+        "{}",
+        text(&out)
+    );
+    let out = env.verify(
+        "partial.sig",
+        &["--tsa-certificate-chain", "tsa.pem", "--require-timestamp"],
+    );
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+}
+
+/// §4.7: with `--tsa-all`, TSAs whose genTimes disagree beyond accuracy + tolerance are
+/// flagged on stderr and in the JSON report; the signature is still written.
+#[test]
+fn tsa_all_warns_when_tsa_clocks_disagree() {
+    let env = Env::new(DAY);
+    let (a, b) = (Tsa::new(), Tsa::new());
+    let fast = b.clone();
+    let sa = Server::granting(a, 200);
+    let sb = Server::start(move |_, body| {
+        // A TSA whose clock runs 10 minutes ahead.
+        let ahead = Time::now().checked_add(Duration::from_secs(600)).unwrap();
+        Reply::tsr(200, fast.issuer.respond(body, ahead, [6; 16]).der)
+    });
+    let out = env.sign(
+        "s.sig",
+        &[
+            "--tsa-url",
+            &sa.url,
+            "--tsa-url",
+            &sb.url,
+            "--tsa-all",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let report = json(&out);
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("TSA clocks disagree"), "{report}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("TSA clocks disagree"),
+        "{}",
+        text(&out)
+    );
+
+    // Two TSAs in agreement: no such warning.
+    let (c, d) = (Tsa::new(), Tsa::new());
+    let (sc, sd) = (Server::granting(c, 200), Server::granting(d, 200));
+    let out = env.sign(
+        "t.sig",
+        &["--tsa-url", &sc.url, "--tsa-url", &sd.url, "--tsa-all"],
+    );
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("disagree"), "{}", text(&out));
+}
+
+/// `--tsa-policy` at signing is sent as reqPolicy (a TSA refusing it fails signing); at
+/// verification it is pinned for every token.
+#[test]
+fn tsa_policy_is_requested_at_signing_and_pinned_at_verification() {
+    let env = Env::new(DAY);
+    let tsa = Tsa::new();
+    let server = Server::granting(tsa.clone(), 200);
+    env.tsa_chain(&tsa, "tsa.pem");
+    let policy = client_support::POLICY;
+
+    let out = env.sign("s.sig", &["--tsa-url", &server.url, "--tsa-policy", policy]);
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let sent = TimeStampRequest::from_der(&server.seen()[0].body).unwrap();
+    assert_eq!(
+        sent.policy().map(|p| p.to_string()).as_deref(),
+        Some(policy)
+    );
+
+    // A policy this TSA does not offer: it refuses, signing fails, no file.
+    let out = env.sign(
+        "x.sig",
+        &["--tsa-url", &server.url, "--tsa-policy", "1.2.3.4"],
+    );
+    assert_eq!(code(&out), Some(1), "{}", text(&out));
+    assert!(!env.path("x.sig").exists());
+    // Not an OID: usage error.
+    let out = env.sign("y.sig", &["--tsa-url", &server.url, "--tsa-policy", "gold"]);
+    assert_eq!(code(&out), Some(2), "{}", text(&out));
+
+    let trust = ["--tsa-certificate-chain", "tsa.pem", "--require-timestamp"];
+    let mut args = trust.to_vec();
+    args.extend(["--tsa-policy", policy]);
+    let out = env.verify("s.sig", &args);
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let mut args = trust.to_vec();
+    args.extend(["--tsa-policy", "1.2.3.4"]);
+    let out = env.verify("s.sig", &args);
+    assert_eq!(code(&out), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("1.2.3.4"), "{}", text(&out));
+}

@@ -299,7 +299,7 @@ pub enum Error {
     /// Signing (rfc3161-rules §4.6): the timestamp's genTime (plus accuracy) lies outside
     /// the signing certificate's validity, so it could never prove the signature valid.
     #[error(
-        "the timestamp from {tsa} (genTime {gen_time}, latest {latest}) is outside the validity of the signing certificate '{subject}' ({not_before} to {not_after})"
+        "the timestamp from {tsa} (genTime {gen_time}, latest {latest}) is outside the validity of the certificate '{subject}' ({not_before} to {not_after}) of the signing chain"
     )]
     TimestampOutsideCertificateValidity {
         /// The TSA.
@@ -308,7 +308,7 @@ pub enum Error {
         gen_time: Time,
         /// genTime + accuracy.
         latest: Time,
-        /// Signing certificate subject.
+        /// Subject of the certificate of the signing chain whose validity it misses.
         subject: String,
         /// Its notBefore.
         not_before: Time,

@@ -79,7 +79,7 @@ pub fn inspect(bundle_json: &[u8]) -> Result<BundleInspection, Error> {
     Ok(BundleInspection {
         mode,
         key_hint,
-        target: TimestampTarget::new(signature, certificates.first().cloned()),
+        target: TimestampTarget::new(signature, certificates.clone()),
         certificates,
         manifest: ManifestSummary::of(&manifest),
         predicate_type: predicate_type.to_owned(),

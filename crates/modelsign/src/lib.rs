@@ -99,8 +99,9 @@ pub use sign::{
     Signer,
 };
 pub use timestamps::{
-    tsa_trust_per_group, AcceptedTimestamp, BundleTimestamp, TimestampInfo, TimestampPolicy,
-    TimestampTarget, UnverifiedReason, CLOCK_SKEW_TOLERANCE,
+    compare_gen_times, distinct_authorities, tsa_trust_per_group, AcceptedTimestamp,
+    BundleTimestamp, TimestampInfo, TimestampPolicy, TimestampTarget, UnverifiedReason,
+    CLOCK_SKEW_TOLERANCE, TSA_DISAGREEMENT_TOLERANCE,
 };
 pub use validation_time::{TimeSource, ValidationTime};
 pub use verify::{
@@ -108,6 +109,8 @@ pub use verify::{
     MAX_BUNDLE_CERTIFICATES,
 };
 
+/// TSA policy OIDs (`reqPolicy` at signing, the pinned policy at verification).
+pub use const_oid::ObjectIdentifier;
 pub use modelsign_digest::{HashKind, HashOptions, Method, Progress};
 pub use modelsign_pki::{Crl, Time};
 pub use modelsign_tsp::trust::TsaTrust;
@@ -144,6 +147,28 @@ pub enum Warning {
         /// Why (each TSA and its failure).
         reason: String,
     },
+    /// Signing with `--tsa-all --tsa-optional`: some TSAs failed; the tokens of the others
+    /// were stored.
+    TimestampsPartial {
+        /// How many timestamps were stored.
+        stored: usize,
+        /// Each failed TSA and why.
+        reason: String,
+    },
+    /// Signing: two TSAs' genTimes for the same signature differ by more than their
+    /// accuracies plus [`crate::TSA_DISAGREEMENT_TOLERANCE`] (rfc3161-rules §4.7).
+    TimestampsDisagree {
+        /// The TSA with the earlier genTime.
+        first_tsa: String,
+        /// Its genTime.
+        first: Time,
+        /// The TSA with the later genTime.
+        second_tsa: String,
+        /// Its genTime.
+        second: Time,
+        /// The largest gap expected (accuracies + tolerance).
+        allowed: std::time::Duration,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -170,6 +195,23 @@ impl std::fmt::Display for Warning {
                 f,
                 "the timestamp from {tsa} has genTime {gen_time}, but the local clock says \
                  {local}: one of the two clocks is off"
+            ),
+            Warning::TimestampsPartial { stored, reason } => write!(
+                f,
+                "only {stored} timestamp(s) stored (--tsa-optional): {reason}"
+            ),
+            Warning::TimestampsDisagree {
+                first_tsa,
+                first,
+                second_tsa,
+                second,
+                allowed,
+            } => write!(
+                f,
+                "TSA clocks disagree: {first_tsa} says {first}, {second_tsa} says {second}, \
+                 more than the {} s their accuracies and tolerance allow; at least one TSA \
+                 clock is off",
+                allowed.as_secs()
             ),
             Warning::TimestampSkipped { reason } => write!(
                 f,

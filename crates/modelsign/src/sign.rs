@@ -193,10 +193,11 @@ impl SignedStatement {
     /// What a timestamp must cover: the raw signature and, in certificate mode, the signing
     /// certificate whose validity the genTime must fall in.
     pub fn timestamp_target(&self) -> crate::TimestampTarget {
-        crate::TimestampTarget::new(
-            self.signature().to_vec(),
-            self.summary.signer.leaf().cloned(),
-        )
+        let chain = match &self.summary.signer {
+            crate::SignerIdentity::Certificate { chain } => chain.clone(),
+            _ => Vec::new(),
+        };
+        crate::TimestampTarget::new(self.signature().to_vec(), chain)
     }
 
     /// The exact statement bytes that were signed.

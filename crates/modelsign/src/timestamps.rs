@@ -12,7 +12,7 @@
 //! - without TSA trust, timestamps are reported as *unverified* and do not count;
 //! - `require`: at least one verified timestamp; `threshold`: verified timestamps from at
 //!   least N distinct authorities (a second token of the same authority adds nothing,
-//!   §5.14); `max_age`: the signature's age, measured from its **earliest** verified genTime
+//!   §5.14; what "distinct" means is in [`distinct_authorities`]); `max_age`: the signature's age, measured from its **earliest** verified genTime
 //!   (the earliest proof that it existed), must not exceed the maximum, so a fresh token
 //!   added later cannot make an old signature look young;
 //! - each verified timestamp yields a [`ValidationTime`] (`genTime`, `genTime + accuracy`)
@@ -21,7 +21,11 @@
 //! Signing ([`TimestampTarget`]): the request is built over the raw signature; each
 //! response is checked against that request (status, imprint, nonce, policy, CMS
 //! signature, ESS, EKU), fully verified when the signer configured TSA trust, and its
-//! genTime (plus accuracy) must lie inside the signing certificate's validity (§4.6).
+//! genTime (plus accuracy) must lie inside the validity of **every** certificate of the
+//! signing chain given at signing (§4.6, §6.1: the verifier checks the whole chain at T, so
+//! a token outside an intermediate's validity would produce a bundle that never verifies).
+//! Once every TSA answered, [`compare_gen_times`] flags TSAs whose clocks disagree (§4.7,
+//! pitfall 25).
 
 use std::time::Duration;
 
@@ -30,6 +34,8 @@ use modelsign_tsp::trust::TsaTrust;
 use modelsign_tsp::verify::{check_response, verify_timestamp, Datum, VerifiedTimestamp};
 use modelsign_tsp::{Accuracy, TimeStampRequest};
 
+use crate::ObjectIdentifier;
+
 use crate::validation_time::ValidationTime;
 use crate::Error;
 
@@ -37,6 +43,14 @@ use crate::Error;
 /// flagged at signing (rfc3161-rules §4.7): either clock may be wrong, and a TSA that is
 /// minutes off deserves a look. Five minutes tolerates ordinary drift on the signer's side.
 pub const CLOCK_SKEW_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+
+/// Two TSAs' genTimes for the same signature (requested within seconds of each other) that
+/// differ by more than their accuracies plus this are flagged at signing (rfc3161-rules §4.7,
+/// pitfall 25: one of the clocks is wrong). The requests go out in parallel, but a TSA may
+/// be retried within its budget (`--tsa-timeout`, at most a day but 10 s by default); one
+/// minute covers retries under the default budget while still catching a TSA whose clock
+/// is minutes off.
+pub const TSA_DISAGREEMENT_TOLERANCE: Duration = Duration::from_secs(60);
 
 /// The verifier's timestamp policy. The default verifies nothing (no TSA trust) and
 /// requires nothing.
@@ -270,13 +284,11 @@ pub(crate) fn check_policy(
             trust_configured: policy.trust.is_some(),
         });
     }
-    let mut authorities: Vec<usize> = verified.iter().map(|t| t.authority_id()).collect();
-    authorities.sort_unstable();
-    authorities.dedup();
-    if authorities.len() < policy.threshold {
+    let authorities = distinct_authorities(&verified);
+    if authorities < policy.threshold {
         return Err(Error::TimestampThreshold {
             required: policy.threshold,
-            found: authorities.len(),
+            found: authorities,
             verified: verified.len(),
         });
     }
@@ -294,6 +306,73 @@ pub(crate) fn check_policy(
         }
     }
     Ok(())
+}
+
+/// How many distinct time-stamping authorities the verified timestamps come from
+/// (rfc3161-rules §5.14, pitfall 22).
+///
+/// Two timestamps belong to the **same** authority when their validated TSA chains (signer
+/// up to the anchor that validated it) share any public key. So:
+///
+/// - the same TSA listed in several configuration entries (a `trusted_root.json` with the
+///   same root and pinned leaf under back-to-back `validFor` windows, or two
+///   `--tsa-certificate-chain` files with the same root) counts once: what counts is what
+///   was validated, not which entry accepted the token first;
+/// - a TSA that rotates its signing key under the same root counts once (shared anchor);
+/// - one TSA key certified under two roots (cross-certification) counts once (shared
+///   signer key), whichever root each token's bag led to;
+/// - two TSAs under one root count once. That is deliberate: whoever holds the root key
+///   can issue a TSA certificate and forge both tokens, so they are not independent
+///   witnesses, and a threshold exists to survive one compromised or wrong authority.
+///
+/// Keys are compared as the subjectPublicKey bits (so a root re-issued with the same key is
+/// the same anchor). Sharing is transitive (union-find): A~B and B~C put A, B, C in one
+/// authority. The bundle cap of 32 timestamps keeps the pairwise comparison small.
+pub fn distinct_authorities(verified: &[&VerifiedTimestamp]) -> usize {
+    let keys: Vec<Vec<&[u8]>> = verified
+        .iter()
+        .map(|t| {
+            t.chain()
+                .certificates()
+                .iter()
+                .map(subject_public_key_bits)
+                .collect()
+        })
+        .collect();
+    // Union-find over the timestamps; `parent[i] == i` marks a representative.
+    let mut parent: Vec<usize> = (0..keys.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while let Some(&p) = parent.get(i) {
+            if p == i {
+                break;
+            }
+            i = p;
+        }
+        i
+    }
+    for (i, a) in keys.iter().enumerate() {
+        for (j, b) in keys.iter().enumerate().skip(i + 1) {
+            if a.iter().any(|ka| b.contains(ka)) {
+                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                if let Some(slot) = parent.get_mut(rj) {
+                    *slot = ri;
+                }
+            }
+        }
+    }
+    (0..keys.len())
+        .filter(|&i| find(&mut parent, i) == i)
+        .count()
+}
+
+/// The subjectPublicKey BIT STRING contents of `cert`: the key itself, independent of the
+/// certificate that carries it.
+fn subject_public_key_bits(cert: &Certificate) -> &[u8] {
+    cert.x509()
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .raw_bytes()
 }
 
 /// One validation time per verified timestamp; the current time when there is none.
@@ -315,17 +394,20 @@ pub(crate) fn validation_times(timestamps: &[BundleTimestamp], now: Time) -> Vec
 }
 
 /// A signature to be timestamped: the raw DSSE signature bytes and, in certificate mode,
-/// the signing certificate whose validity the genTime must fall in (rfc3161-rules §4.6).
+/// the signing chain (leaf first, then the chain certificates given at signing) whose
+/// validity the genTime must fall in (rfc3161-rules §4.6).
 #[derive(Clone, Debug)]
 pub struct TimestampTarget {
     signature: Vec<u8>,
-    leaf: Option<Certificate>,
+    chain: Vec<Certificate>,
 }
 
 /// A response accepted for a [`TimestampTarget`]: ready to be stored.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AcceptedTimestamp {
+    /// The TSA it came from (as named to [`TimestampTarget::accept`]).
+    pub tsa: String,
     /// The DER `TimeStampResp` exactly as received (stored as `signedTimestamp`).
     pub der: Vec<u8>,
     /// What the token says.
@@ -337,8 +419,9 @@ pub struct AcceptedTimestamp {
 }
 
 impl TimestampTarget {
-    pub(crate) fn new(signature: Vec<u8>, leaf: Option<Certificate>) -> Self {
-        TimestampTarget { signature, leaf }
+    /// `chain`: leaf first; empty in key mode.
+    pub(crate) fn new(signature: Vec<u8>, chain: Vec<Certificate>) -> Self {
+        TimestampTarget { signature, chain }
     }
 
     /// The raw signature bytes (the datum).
@@ -348,12 +431,27 @@ impl TimestampTarget {
 
     /// The signing certificate (certificate mode).
     pub fn signing_certificate(&self) -> Option<&Certificate> {
-        self.leaf.as_ref()
+        self.chain.first()
     }
 
-    /// A fresh request over the signature (128-bit random nonce, certReq true).
+    /// The signing chain, leaf first (empty in key mode).
+    pub fn signing_chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// A fresh request over the signature (128-bit random nonce, certReq true, no policy).
     pub fn request(&self, hash: HashAlgorithm) -> Result<TimeStampRequest, Error> {
-        TimeStampRequest::for_data(hash, &self.signature, None).map_err(|source| {
+        self.request_with_policy(hash, None)
+    }
+
+    /// A fresh request over the signature naming `policy` as reqPolicy (`--tsa-policy`);
+    /// [`TimestampTarget::accept`] then requires the response's policy to equal it.
+    pub fn request_with_policy(
+        &self,
+        hash: HashAlgorithm,
+        policy: Option<ObjectIdentifier>,
+    ) -> Result<TimeStampRequest, Error> {
+        TimeStampRequest::for_data(hash, &self.signature, policy).map_err(|source| {
             Error::TimestampResponse {
                 tsa: "(request)".to_owned(),
                 source: Box::new(source),
@@ -363,9 +461,10 @@ impl TimestampTarget {
 
     /// Accept `response_der` from `tsa` as an answer to `request` for this signature:
     /// the request must be over this signature; the response must answer it
-    /// ([`check_response`]); with `trust` it must fully verify; and its genTime (plus
-    /// accuracy) must lie inside the signing certificate's validity. `now` is the signer's
-    /// clock, for the skew warning only.
+    /// ([`check_response`], which also requires the requested policy, if any); with `trust`
+    /// it must fully verify; and its genTime (plus accuracy) must lie inside the validity
+    /// of every certificate of the signing chain. `now` is the signer's clock, for the skew
+    /// warning only.
     pub fn accept(
         &self,
         tsa: &str,
@@ -396,18 +495,25 @@ impl TimestampTarget {
         let latest = latest_time(gen_time, accuracy).ok_or_else(|| {
             bad(modelsign_tsp::verify::VerificationError::AccuracyOverflow { gen_time }.into())
         })?;
-        if let Some(leaf) = &self.leaf {
-            // §4.6 / §6.1: notBefore <= T and T + A <= notAfter.
-            if gen_time < leaf.not_before() || leaf.not_after() < latest {
-                return Err(Error::TimestampOutsideCertificateValidity {
-                    tsa: tsa.to_owned(),
-                    gen_time,
-                    latest,
-                    subject: leaf.subject(),
-                    not_before: leaf.not_before(),
-                    not_after: leaf.not_after(),
-                });
-            }
+        // §4.6 / §6.1: notBefore <= T and T + A <= notAfter for the leaf **and** every
+        // certificate given with it. Full path validation needs the verifier's anchors,
+        // which the signer does not have; the validity windows are what the verifier will
+        // hold the token to, so a token failing them would only make a bundle that never
+        // verifies. (A root in the given chain is checked too: a verifier anchoring on it
+        // validates it at T as well.)
+        if let Some(cert) = self
+            .chain
+            .iter()
+            .find(|c| gen_time < c.not_before() || c.not_after() < latest)
+        {
+            return Err(Error::TimestampOutsideCertificateValidity {
+                tsa: tsa.to_owned(),
+                gen_time,
+                latest,
+                subject: cert.subject(),
+                not_before: cert.not_before(),
+                not_after: cert.not_after(),
+            });
         }
         let mut warnings = Vec::new();
         let tolerance = accuracy
@@ -423,6 +529,7 @@ impl TimestampTarget {
             });
         }
         Ok(AcceptedTimestamp {
+            tsa: tsa.to_owned(),
             der: response.raw().to_vec(),
             info: TimestampInfo {
                 gen_time,
@@ -435,6 +542,48 @@ impl TimestampTarget {
             warnings,
         })
     }
+}
+
+/// Compare the genTimes of timestamps obtained for one signature from several TSAs
+/// (rfc3161-rules §4.7, pitfall 25): a warning for each pair whose genTimes differ by more
+/// than the sum of their accuracies plus [`TSA_DISAGREEMENT_TOLERANCE`]. All requests were
+/// sent within the same few seconds, so such a gap means at least one TSA clock is off; the
+/// tokens are still stored (each verifies on its own), but a user relying on several TSAs
+/// for independence should know. Timestamps from the same TSA name are compared too: two
+/// answers of one TSA far apart are as suspicious.
+pub fn compare_gen_times(accepted: &[AcceptedTimestamp]) -> Vec<crate::Warning> {
+    let mut warnings = Vec::new();
+    for (i, a) in accepted.iter().enumerate() {
+        for b in accepted.iter().skip(i + 1) {
+            let (early, late) = if a.info.gen_time <= b.info.gen_time {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            let allowed = early
+                .info
+                .accuracy
+                .unwrap_or_default()
+                .saturating_add(late.info.accuracy.unwrap_or_default())
+                .saturating_add(TSA_DISAGREEMENT_TOLERANCE);
+            // An unrepresentable bound (year 9999+) cannot be exceeded.
+            let exceeded = early
+                .info
+                .gen_time
+                .checked_add(allowed)
+                .is_some_and(|bound| late.info.gen_time > bound);
+            if exceeded {
+                warnings.push(crate::Warning::TimestampsDisagree {
+                    first_tsa: early.tsa.clone(),
+                    first: early.info.gen_time,
+                    second_tsa: late.tsa.clone(),
+                    second: late.info.gen_time,
+                    allowed,
+                });
+            }
+        }
+    }
+    warnings
 }
 
 /// genTime + accuracy (`None` if not representable; `check_response` caps the accuracy, so

@@ -613,13 +613,10 @@ fn check_timestamps(
         .collect();
     let unverified = timestamps.len() - verified.len();
     if !timestamps.is_empty() {
-        let mut authorities: Vec<usize> = verified.iter().map(|t| t.authority_id()).collect();
-        authorities.sort_unstable();
-        authorities.dedup();
         checks.push(Check::Timestamps {
             verified: verified.len(),
             unverified,
-            authorities: authorities.len(),
+            authorities: crate::timestamps::distinct_authorities(&verified),
         });
     }
     if unverified > 0 {

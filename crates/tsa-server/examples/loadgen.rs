@@ -73,10 +73,14 @@ async fn one_connection(addr: SocketAddr, request: Vec<u8>, until: Instant) -> T
                 }
             }
             let body = &buf[head_end..head_end + length];
-            let granted = buf.starts_with(b"HTTP/1.1 200") && body.len() > 12 && body[..12].windows(5).any(|w| w == GRANTED);
+            let granted = buf.starts_with(b"HTTP/1.1 200")
+                && body.len() > 12
+                && body[..12].windows(5).any(|w| w == GRANTED);
             if granted {
                 tally.ok += 1;
-                tally.latencies_us.push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
+                tally
+                    .latencies_us
+                    .push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
             } else {
                 tally.errors += 1;
             }
@@ -100,7 +104,9 @@ async fn main() {
     let addr: SocketAddr = args.get(1).expect("HOST:PORT").parse().unwrap();
     let connections: usize = args.get(2).map_or(64, |s| s.parse().unwrap());
     let seconds: u64 = args.get(3).map_or(20, |s| s.parse().unwrap());
-    let der = TimeStampRequest::for_data(HashAlgorithm::Sha256, b"benchmark datum", None).unwrap().to_der();
+    let der = TimeStampRequest::for_data(HashAlgorithm::Sha256, b"benchmark datum", None)
+        .unwrap()
+        .to_der();
     let mut request = format!(
         "POST /api/v1/timestamp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/timestamp-query\r\nContent-Length: {}\r\n\r\n",
         der.len()
@@ -109,7 +115,9 @@ async fn main() {
     request.extend_from_slice(&der);
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
-    let tasks: Vec<_> = (0..connections).map(|_| tokio::spawn(one_connection(addr, request.clone(), until))).collect();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| tokio::spawn(one_connection(addr, request.clone(), until)))
+        .collect();
     let mut total = Tally::default();
     for t in tasks {
         let t = t.await.unwrap();

@@ -55,7 +55,9 @@ fn main() {
         include_chain: false,
     };
     let issuer = Issuer::new(key, chain, config).unwrap();
-    let request = TimeStampRequest::for_data(HashAlgorithm::Sha256, b"benchmark datum", None).unwrap().to_der();
+    let request = TimeStampRequest::for_data(HashAlgorithm::Sha256, b"benchmark datum", None)
+        .unwrap()
+        .to_der();
     let issue = rate_on_all_cores(seconds, &|| {
         let _ = issuer.respond(&request, Time::now(), [7u8; 16]);
     });

@@ -38,10 +38,11 @@ pub const MAX_CONNECTIONS: usize = 4096;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SigningExecutor {
-    /// On a dedicated rayon pool with one thread per core; the default (fastest measured).
-    #[default]
+    /// On a dedicated rayon pool with one thread per core.
     Rayon,
-    /// On tokio's blocking thread pool (`spawn_blocking`).
+    /// On tokio's blocking thread pool (`spawn_blocking`); the default: fastest measured
+    /// (P-256, 2 cores, 64 connections: 16.0k tokens/s vs 12.3k rayon, 10.3k inline).
+    #[default]
     Blocking,
     /// On the async worker thread itself (no hand-off; stalls other connections on that
     /// worker for the duration of one signature).

@@ -318,10 +318,13 @@ fn trusted_time_story(demo: &mut Demo, model: &Path, dir: &Path, now: Time) -> R
         tsa_hash: TsaHashArg::Sha256,
         tsa_certificate_chain: vec![tsa_chain_file.clone()],
         tsa_optional: false,
+        tsa_policy: None,
     };
     let accepted = match timestamping::obtain(&statement.timestamp_target(), &tsa_args)? {
-        Some(Ok(accepted)) => accepted,
-        Some(Err(PolicyNotMet(e))) => return Err(e.context("the demo TSA did not answer")),
+        Some(Ok(obtained)) => obtained.accepted,
+        Some(Err(PolicyNotMet { error, .. })) => {
+            return Err(error.context("the demo TSA did not answer"))
+        }
         None => Vec::new(),
     };
     let stamped = statement.into_timestamped_bundle(accepted);

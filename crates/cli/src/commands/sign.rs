@@ -120,15 +120,31 @@ fn sign_and_write(
     // is not met (and --tsa-optional was not given), no signature file is written.
     let signed = match timestamping::obtain(&statement.timestamp_target(), &common.tsa)? {
         None => statement.into_bundle(Vec::new()),
-        Some(Ok(accepted)) => statement.into_timestamped_bundle(accepted),
-        Some(Err(PolicyNotMet(e))) if common.tsa.tsa_optional => {
-            statement.add_warning(modelsign::Warning::TimestampSkipped {
-                reason: render_error(&e),
-            });
-            statement.into_bundle(Vec::new())
+        Some(Ok(obtained)) => {
+            for w in obtained.warnings {
+                statement.add_warning(w);
+            }
+            statement.into_timestamped_bundle(obtained.accepted)
         }
-        Some(Err(PolicyNotMet(e))) => {
-            return Err(e.context("timestamp policy not met; no signature written"))
+        Some(Err(PolicyNotMet { error, partial })) if common.tsa.tsa_optional => {
+            // Store what was obtained (--tsa-all: the TSAs that answered); drop nothing
+            // silently: the warning names each failed TSA.
+            let reason = render_error(&error);
+            if partial.accepted.is_empty() {
+                statement.add_warning(modelsign::Warning::TimestampSkipped { reason });
+            } else {
+                statement.add_warning(modelsign::Warning::TimestampsPartial {
+                    stored: partial.accepted.len(),
+                    reason,
+                });
+            }
+            for w in partial.warnings {
+                statement.add_warning(w);
+            }
+            statement.into_timestamped_bundle(partial.accepted)
+        }
+        Some(Err(PolicyNotMet { error, .. })) => {
+            return Err(error.context("timestamp policy not met; no signature written"))
         }
     };
     write_atomically(&common.signature, signed.bundle_json())?;

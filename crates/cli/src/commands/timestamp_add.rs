@@ -83,13 +83,17 @@ pub(crate) fn run(args: &AddArgs, printer: Printer) -> Result<bool> {
 fn add(args: &AddArgs) -> Result<Vec<modelsign::AcceptedTimestamp>> {
     let original = settings::read_signature_file(&args.signature)?;
     let addition = modelsign::TimestampAddition::new(&original)?;
-    let accepted = match timestamping::obtain(addition.target(), &args.tsa)? {
-        Some(Ok(accepted)) => accepted,
-        Some(Err(PolicyNotMet(e))) => {
-            return Err(e.context("timestamp policy not met; the signature file is unchanged"))
+    let obtained = match timestamping::obtain(addition.target(), &args.tsa)? {
+        Some(Ok(obtained)) => obtained,
+        Some(Err(PolicyNotMet { error, .. })) => {
+            return Err(error.context("timestamp policy not met; the signature file is unchanged"))
         }
-        None => Vec::new(),
+        None => timestamping::Obtained::default(),
     };
+    let accepted = obtained.accepted;
+    for w in &obtained.warnings {
+        eprintln!("warning: {w}");
+    }
     let updated = addition.finish(&accepted)?;
     crate::atomic::write_atomically(&args.signature, &updated)?;
     Ok(accepted)

@@ -34,81 +34,148 @@ fn hash(h: TsaHashArg) -> HashAlgorithm {
     }
 }
 
-/// Why the timestamp policy was not met (the message names each TSA and why).
+/// Timestamps obtained for a signature, with the notices about them as a set (TSA clocks
+/// that disagree, rfc3161-rules §4.7); each token's own notices stay in its `warnings`.
+#[derive(Debug, Default)]
+pub(crate) struct Obtained {
+    pub(crate) accepted: Vec<AcceptedTimestamp>,
+    pub(crate) warnings: Vec<modelsign::Warning>,
+}
+
+/// Why the timestamp policy was not met (the message names each TSA and why), with what
+/// was obtained anyway (`--tsa-all`: the tokens of the TSAs that did answer), which
+/// `--tsa-optional` stores instead of dropping.
 #[derive(Debug)]
-pub(crate) struct PolicyNotMet(pub(crate) anyhow::Error);
+pub(crate) struct PolicyNotMet {
+    pub(crate) error: anyhow::Error,
+    pub(crate) partial: Obtained,
+}
+
+impl PolicyNotMet {
+    fn nothing(error: anyhow::Error) -> Self {
+        PolicyNotMet {
+            error,
+            partial: Obtained::default(),
+        }
+    }
+}
+
+/// One TSA's failure as a line: every attempt the client made, or why the library refused
+/// the response it returned.
+fn failure_line(url: &str, error: &ClientError) -> String {
+    match error {
+        ClientError::Failed { failures, .. } => failures
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+        e => format!("TSA {url}: {e}"),
+    }
+}
 
 /// Obtain and accept timestamps for `target` under the policy of `args`. `Ok(None)` when
 /// no `--tsa-url` was given. Configuration errors (unreadable trust files, bad URLs) are
 /// plain errors; a policy not met is [`PolicyNotMet`] so `--tsa-optional` can downgrade it.
 ///
-/// Fallback (the default) is done here, one TSA at a time, rather than by the client's
-/// first-success mode: a response the client accepts can still be refused by the library
-/// (genTime outside the signing certificate's validity), and then the next TSA must get
-/// its turn too.
+/// Each TSA gets its own single-URL client, so that a response the client accepts can
+/// still be refused by the library (genTime outside the signing chain's validity) and
+/// count as that TSA's failure: in fallback mode (the default, one TSA at a time) the next
+/// TSA then gets its turn; with `--tsa-all` (all TSAs in parallel, each with its own
+/// budget) the tokens of the TSAs that succeeded are kept for `--tsa-optional`.
 pub(crate) fn obtain(
     target: &TimestampTarget,
     args: &TsaSigningArgs,
-) -> Result<Option<std::result::Result<Vec<AcceptedTimestamp>, PolicyNotMet>>> {
+) -> Result<Option<std::result::Result<Obtained, PolicyNotMet>>> {
     if args.tsa_url.is_empty() {
         return Ok(None);
     }
     let trust = tsa_trust_from_files(&args.tsa_certificate_chain)?;
-    let config = |urls: Vec<String>, mode| {
+    let config = |urls: Vec<String>| {
         let mut config = ClientConfig::new(urls);
-        config.mode = mode;
+        config.mode = FetchMode::FirstSuccess;
         config.per_tsa_timeout = Duration::from_secs_f64(args.tsa_timeout);
         config.per_request_timeout = config.per_request_timeout.min(config.per_tsa_timeout);
         config.trust = trust.clone();
         TsaClient::new(config).context("cannot use the TSA configuration")
     };
-    let request = target.request(hash(args.tsa_hash))?;
-    if args.tsa_all {
-        let client = config(args.tsa_url.clone(), FetchMode::All)?;
-        let obtained = match client.fetch(&request) {
-            Ok(obtained) => obtained,
-            Err(e) => return Ok(Some(Err(PolicyNotMet(anyhow::Error::new(e))))),
-        };
-        // The local clock is read here, for the skew warning only.
+    // Every URL is validated before any request is sent (a typo fails fast, exit 1).
+    config(args.tsa_url.clone())?;
+    let clients = args
+        .tsa_url
+        .iter()
+        .map(|url| Ok((url.as_str(), config(vec![url.clone()])?)))
+        .collect::<Result<Vec<_>>>()?;
+    let request = target.request_with_policy(hash(args.tsa_hash), args.tsa_policy)?;
+    // One TSA: fetch, then accept for the signature. The local clock is read here, after
+    // the answer, for the skew warning only.
+    let one = |url: &str, client: &TsaClient| -> std::result::Result<AcceptedTimestamp, String> {
+        let obtained = client.fetch(&request).map_err(|e| failure_line(url, &e))?;
         let now = Time::now();
-        let mut accepted = Vec::with_capacity(obtained.len());
+        let mut refused = format!("TSA {url}: no response");
         for o in &obtained {
             let tsa = o.url.to_string();
             match target.accept(&tsa, &request, o.response.raw(), trust.as_ref(), now) {
-                Ok(a) => accepted.push(a),
-                Err(e) => return Ok(Some(Err(PolicyNotMet(anyhow::Error::new(e))))),
+                Ok(a) => return Ok(a),
+                Err(e) => refused = format!("TSA {tsa}: {e}"),
             }
         }
-        return Ok(Some(Ok(accepted)));
-    }
-    // Every URL is validated before any request is sent (a typo fails fast, exit 1).
-    config(args.tsa_url.clone(), FetchMode::FirstSuccess)?;
-    let mut failures = Vec::new();
-    for url in &args.tsa_url {
-        let client = config(vec![url.clone()], FetchMode::FirstSuccess)?;
-        let failure = match client.fetch(&request) {
-            Ok(obtained) => {
-                let now = Time::now();
-                let mut refused = None;
-                for o in &obtained {
-                    let tsa = o.url.to_string();
-                    match target.accept(&tsa, &request, o.response.raw(), trust.as_ref(), now) {
-                        Ok(a) => return Ok(Some(Ok(vec![a]))),
-                        Err(e) => refused = Some(format!("TSA {tsa}: {e}")),
-                    }
-                }
-                refused.unwrap_or_else(|| format!("TSA {url}: no response"))
+        Err(refused)
+    };
+    if args.tsa_all {
+        // In parallel: each TSA has its own budget, so the wait is the slowest TSA's, not
+        // the sum. At most MAX_URLS threads (TsaClient::new refused more).
+        let results: Vec<std::result::Result<AcceptedTimestamp, String>> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = clients
+                    .iter()
+                    .map(|(url, client)| (*url, scope.spawn(|| one(url, client))))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|(url, h)| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(format!("TSA {url}: request thread failed")))
+                    })
+                    .collect()
+            });
+        let mut accepted = Vec::new();
+        let mut failures = Vec::new();
+        for r in results {
+            match r {
+                Ok(a) => accepted.push(a),
+                Err(f) => failures.push(f),
             }
-            Err(ClientError::Failed { failures, .. }) => failures
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-            Err(e) => e.to_string(),
+        }
+        let obtained = Obtained {
+            warnings: modelsign::compare_gen_times(&accepted),
+            accepted,
         };
-        failures.push(failure);
+        if failures.is_empty() {
+            return Ok(Some(Ok(obtained)));
+        }
+        return Ok(Some(Err(PolicyNotMet {
+            error: anyhow::anyhow!(
+                "{} of {} TSAs failed and every TSA must answer (--tsa-all): {}",
+                failures.len(),
+                args.tsa_url.len(),
+                failures.join("; ")
+            ),
+            partial: obtained,
+        })));
     }
-    Ok(Some(Err(PolicyNotMet(anyhow::anyhow!(
+    let mut failures = Vec::new();
+    for (url, client) in &clients {
+        match one(url, client) {
+            Ok(a) => {
+                return Ok(Some(Ok(Obtained {
+                    accepted: vec![a],
+                    warnings: Vec::new(),
+                })))
+            }
+            Err(f) => failures.push(f),
+        }
+    }
+    Ok(Some(Err(PolicyNotMet::nothing(anyhow::anyhow!(
         "no TSA issued an acceptable time-stamp: {}",
         failures.join("; ")
     )))))

@@ -141,6 +141,9 @@ fn timestamp_policy(args: &crate::args::TimestampVerifyArgs) -> Result<modelsign
     policy.require = args.require_timestamp;
     policy.threshold = usize::from(args.timestamp_threshold);
     policy.max_age = args.max_timestamp_age;
+    // Pinned for every token (rfc3161-rules §5.5); with no TSA trust nothing is verified,
+    // and the report says the timestamps are unverified.
+    policy.verify_options.policy = args.tsa_policy;
     Ok(policy)
 }
 
