@@ -37,7 +37,7 @@ die() {
 _ci_on_err() {
     local rc=$?
     printf '\nFAILED (exit %s) in section "%s" after %ss total\n' \
-        "$rc" "${_ci_section_name:-setup}" "$((SECONDS - _ci_run_start))" >&2
+        "$rc" "${_ci_section_name:-$(basename "$0")}" "$((SECONDS - _ci_run_start))" >&2
 }
 set -o errtrace
 trap _ci_on_err ERR
