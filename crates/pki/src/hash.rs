@@ -42,6 +42,24 @@ impl HashAlgorithm {
             .to_vec()
     }
 
+    /// Digest of everything `reader` yields, read in 1 MiB chunks, so a large input is
+    /// never held in memory at once.
+    pub fn digest_reader(&self, mut reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+        let mut context = aws_lc_rs::digest::Context::new(self.aws_lc());
+        let mut buffer = vec![0u8; 1 << 20];
+        loop {
+            let read = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            // INVARIANT: `read` <= buffer.len(), as `Read::read` guarantees.
+            context.update(buffer.get(..read).unwrap_or_default());
+        }
+        Ok(context.finish().as_ref().to_vec())
+    }
+
     /// Digest length in bytes.
     pub fn output_len(&self) -> usize {
         match self {
@@ -138,5 +156,17 @@ mod tests {
         );
         let sha1 = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
         assert_eq!(HashAlgorithm::from_oid(&sha1), None);
+    }
+
+    #[test]
+    fn digest_reader_equals_one_shot_digest() {
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        for alg in [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ] {
+            assert_eq!(alg.digest_reader(&data[..]).unwrap(), alg.digest(&data));
+        }
     }
 }

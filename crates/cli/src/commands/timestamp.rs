@@ -222,22 +222,26 @@ fn request(args: &RequestArgs, printer: Printer) -> Result<()> {
 }
 
 fn verify(args: &VerifyArgs, printer: Printer) -> Result<()> {
-    let (hash, digest, data);
+    let token = read_limited(&args.response, MAX_TSR_FILE_BYTES, "time-stamp response")?;
+    let (hash, digest);
     let datum = match (&args.datum.data, &args.datum.digest) {
         (Some(path), _) => {
-            // Hashed by the verifier with the token's own imprint algorithm.
-            data = std::fs::read(path)
-                .with_context(|| format!("cannot read the data file '{}'", path.display()))?;
-            Datum::Data(&data)
+            // Hashed (streamed, so the file's size does not matter) with the token's own
+            // imprint algorithm. A token that does not parse, or names a hash we do not
+            // support, is reported by `verify_timestamp` below; SHA-256 is only a stand-in.
+            hash = modelsign_tsp::parse_signed_timestamp(&token)
+                .ok()
+                .and_then(|t| t.tst_info().hash_algorithm)
+                .unwrap_or(HashAlgorithm::Sha256);
+            digest = hash_file(path, hash)?;
+            Datum::Digest(hash, &digest)
         }
         (None, Some(HexDigest(d))) => {
             hash = digest_algorithm(d, args.hash)?;
-            digest = d;
-            Datum::Digest(hash, digest)
+            Datum::Digest(hash, d)
         }
         (None, None) => return Err(usage_error("one of --data or --digest is required")),
     };
-    let token = read_limited(&args.response, MAX_TSR_FILE_BYTES, "time-stamp response")?;
     let trust = if let Some(path) = &args.trusted_root {
         let json = read_limited(path, MAX_TRUSTED_ROOT_BYTES, "trusted root")?;
         TsaTrust::from_trusted_root_json(&json)
@@ -361,12 +365,12 @@ fn digest_algorithm(digest: &[u8], hash: Option<TsaHashArg>) -> Result<HashAlgor
     }
 }
 
-/// The file's digest. (Read whole: the datum modelsign stamps is a signature of a few
-/// hundred bytes; stamping a multi-GB file directly is not this tool's use case.)
+/// The file's digest, streamed: any file size works in bounded memory.
 fn hash_file(path: &Path, hash: HashAlgorithm) -> Result<Vec<u8>> {
-    let data = std::fs::read(path)
+    let file = std::fs::File::open(path)
         .with_context(|| format!("cannot read the data file '{}'", path.display()))?;
-    Ok(hash.digest(&data))
+    hash.digest_reader(file)
+        .with_context(|| format!("cannot read the data file '{}'", path.display()))
 }
 
 fn parse_hex(s: &str) -> Result<HexDigest, String> {
