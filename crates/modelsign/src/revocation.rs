@@ -4,17 +4,40 @@
 //! With CRLs given by the verifier (`--crl`), every certificate of the validated signing
 //! chain except the anchor is looked up ([`modelsign_pki::find_revocations`]: CRL issuer and
 //! signature checked against the issuing CA of the chain). A revocation's effective time is
-//! its invalidityDate when present (when the key is known to have been compromised), else
-//! its revocationDate. Then, per validation time (rfc3161-rules §6.1):
+//! its invalidityDate when present and earlier (when the key is known to have been
+//! compromised), else its revocationDate ([`modelsign_pki::Revocation::effective_time`]).
+//! Then, per validation time (rfc3161-rules §6.1):
 //!
 //! - from a verified timestamp: the signature is proven to exist no later than
-//!   `genTime + accuracy`; if that is **before** the effective time the signature stays
+//!   `L = genTime + accuracy`; if that is **before** the effective time the signature stays
 //!   valid (reported as a [`Note`]), otherwise (at or after) it is invalid;
 //! - from the current time (no verified timestamp): nothing proves when the signature was
 //!   made, so any revocation invalidates it.
 //!
-//! CRLs are the verifier's input like trust anchors; their freshness (nextUpdate) is the
-//! verifier's responsibility: an old CRL cannot show a later revocation.
+//! A listed revocation is conclusive whatever the CRL's age. Being *absent* from a CRL is
+//! evidence only about the time the CRL was issued, so "not revoked at L" needs a complete
+//! CRL of the certificate's issuer ([`modelsign_pki::Crl::is_complete_for`]) that speaks
+//! about L:
+//!
+//! - **verified timestamp**: the CRL's `thisUpdate >= L`. A CRL issued before L says
+//!   nothing about revocations between its thisUpdate and L; accepting its silence would
+//!   accept a certificate revoked (e.g. for key compromise) in that gap. Its nextUpdate does
+//!   not matter: for archival verification a CRL long past its nextUpdate still records
+//!   every revocation up to its thisUpdate, which covers L. (The same rule as long-term
+//!   validation elsewhere: revocation information must be issued after the time it
+//!   vouches for.) A verifier who checks soon after signing therefore needs a CRL issued
+//!   after the signature, not the CRL that was current when it was made.
+//! - **current time** (no verified timestamp): the CRL must be current as RFC 5280 §6.3.3
+//!   (a) asks: `now <= nextUpdate` (a CRL without nextUpdate is never current).
+//!
+//! Which certificates must be covered: the signing certificate always (a `--crl` that does
+//! not apply to it, e.g. another CA's CRL, would otherwise be a silent no-op reported as a
+//! passed check); an intermediate only when a CRL of its issuer was given (then it must be
+//! recent enough like any other); when none was given its revocation is not checked and a
+//! [`Note::RevocationNotChecked`] says so. A missing or too old CRL fails with
+//! [`Error::Chain`] (revocation status is part of path validation, RFC 5280 §6.1.3
+//! (a)(3)) whose source names the certificate, the CRL issuer, the newest thisUpdate given
+//! and the time it had to reach.
 
 use std::fmt;
 
@@ -43,6 +66,14 @@ pub enum Note {
         effective: Time,
         /// Latest trusted signing time (genTime + accuracy).
         signing_time: Time,
+    },
+    /// A CA certificate of the chain was not checked for revocation: no CRL of its issuer
+    /// was given (the signing certificate itself is never left unchecked: that fails).
+    RevocationNotChecked {
+        /// Subject of the unchecked certificate.
+        subject: String,
+        /// Subject of its issuer, whose CRL would be needed.
+        issuer: String,
     },
     /// Timestamps are present but no TSA trust was configured to verify them.
     TimestampsUnverified {
@@ -76,6 +107,11 @@ impl fmt::Display for Note {
                 "certificate '{subject}' was revoked as of {effective}, after the trusted \
                  signing time (latest {signing_time}): the signature stays valid"
             ),
+            Note::RevocationNotChecked { subject, issuer } => write!(
+                f,
+                "revocation of certificate '{subject}' was not checked: no CRL from its issuer \
+                 '{issuer}' was given"
+            ),
             Note::TimestampsUnverified { count } => write!(
                 f,
                 "{count} timestamp(s) present but not verified (no TSA trust configured: use \
@@ -92,7 +128,8 @@ impl fmt::Display for Note {
 }
 
 /// Check every validated chain against the CRLs at its validation time. Returns the notes
-/// for revocations that do not matter (after the trusted signing time).
+/// for revocations that do not matter (after the trusted signing time) and for CA
+/// certificates no CRL was given for.
 pub(crate) fn check_revocations(
     chains: &[VerifiedChain],
     times: &[ValidationTime],
@@ -102,6 +139,8 @@ pub(crate) fn check_revocations(
     if crls.is_empty() {
         return Ok(notes);
     }
+    // Listed revocations first, at every time: they are conclusive whatever a CRL's age,
+    // and "revoked" is a more useful answer than "this other CRL is too old".
     for (chain, time) in chains.iter().zip(times) {
         let revocations = find_revocations(chain, crls).map_err(|e| Error::Crl(Box::new(e)))?;
         for r in revocations {
@@ -119,15 +158,105 @@ pub(crate) fn check_revocations(
             if time.latest() >= effective {
                 return Err(revoked(Some(time.latest())));
             }
-            let note = Note::RevokedAfterSigning {
-                subject: r.certificate_subject.clone(),
-                effective,
-                signing_time: time.latest(),
-            };
-            if !notes.contains(&note) {
-                notes.push(note);
-            }
+            push_unique(
+                &mut notes,
+                Note::RevokedAfterSigning {
+                    subject: r.certificate_subject.clone(),
+                    effective,
+                    signing_time: time.latest(),
+                },
+            );
         }
     }
+    for (chain, time) in chains.iter().zip(times) {
+        check_coverage(chain, time, crls, &mut notes)?;
+    }
     Ok(notes)
+}
+
+/// Whether `crl` can show that a certificate was not revoked at `time` (module docs).
+fn speaks_about(crl: &Crl, time: &ValidationTime) -> bool {
+    if time.is_trusted_timestamp() {
+        crl.this_update() >= time.latest()
+    } else {
+        crl.next_update().is_some_and(|next| time.latest() <= next)
+    }
+}
+
+/// Every non-anchor certificate of `chain` needs a complete CRL that speaks about `time`
+/// (module docs for which ones, and why).
+fn check_coverage(
+    chain: &VerifiedChain,
+    time: &ValidationTime,
+    crls: &[Crl],
+    notes: &mut Vec<Note>,
+) -> Result<(), Error> {
+    let certs = chain.certificates();
+    let crl_error = |e| Error::Crl(Box::new(e));
+    for (index, pair) in certs.windows(2).enumerate() {
+        let [cert, issuer] = pair else { continue };
+        let mut newest: Option<Time> = None;
+        let mut covered = false;
+        for crl in crls {
+            if !crl.is_complete_for(chain, index).map_err(crl_error)? {
+                continue;
+            }
+            if speaks_about(crl, time) {
+                covered = true;
+                break;
+            }
+            newest = newest.max(Some(crl.this_update()));
+        }
+        if covered {
+            continue;
+        }
+        let reason = match newest {
+            None if index > 0 => {
+                push_unique(
+                    notes,
+                    Note::RevocationNotChecked {
+                        subject: cert.subject(),
+                        issuer: issuer.subject(),
+                    },
+                );
+                continue;
+            }
+            None => format!(
+                "revocation status unknown: none of the {} CRL(s) given is a complete CRL of \
+                 its issuer '{}'",
+                crls.len(),
+                issuer.subject()
+            ),
+            Some(this_update) if time.is_trusted_timestamp() => format!(
+                "revocation status unknown: the newest CRL of '{}' was issued (thisUpdate) at \
+                 {this_update}, before the latest trusted signing time {}; it cannot show \
+                 revocations in between: give a CRL issued at or after {}",
+                issuer.subject(),
+                time.latest(),
+                time.latest()
+            ),
+            Some(this_update) => format!(
+                "revocation status unknown: no CRL of '{}' is current at {} (newest thisUpdate \
+                 {this_update}; past its nextUpdate, or none given)",
+                issuer.subject(),
+                time.latest()
+            ),
+        };
+        return Err(Error::Chain {
+            subject: chain.leaf().subject(),
+            time: time.time(),
+            time_source: time.source().clone(),
+            source: Box::new(modelsign_pki::Error::PathValidation {
+                subject: cert.subject(),
+                reason,
+            }),
+        });
+    }
+    Ok(())
+}
+
+fn push_unique(notes: &mut Vec<Note>, note: Note) {
+    if !notes.contains(&note) {
+        notes.push(note);
+    }
 }

@@ -20,27 +20,63 @@
 //!
 //! CRLReason ::= ENUMERATED { unspecified (0), keyCompromise (1), ... }   -- 2.5.29.21
 //! InvalidityDate ::=  GeneralizedTime                                    -- 2.5.29.24
+//! IssuingDistributionPoint ::= SEQUENCE {                                -- 2.5.29.28
+//!      distributionPoint          [0] DistributionPointName OPTIONAL,
+//!      onlyContainsUserCerts      [1] BOOLEAN DEFAULT FALSE,
+//!      onlyContainsCACerts        [2] BOOLEAN DEFAULT FALSE,
+//!      onlySomeReasons            [3] ReasonFlags OPTIONAL,
+//!      indirectCRL                [4] BOOLEAN DEFAULT FALSE,
+//!      onlyContainsAttributeCerts [5] BOOLEAN DEFAULT FALSE }
 //! ```
 //!
-//! A CRL applies to a certificate of the chain when its issuer name equals the subject of
-//! the certificate's issuer in the chain; its signature must then verify with that
-//! issuer's key (a mismatch is an error, never silently ignored) and that issuer's
-//! KeyUsage, if present, must assert cRLSign. Indirect CRLs and unknown critical
-//! extensions are refused (RFC 5280 §5.2: a CRL with a critical extension the application
-//! cannot process MUST NOT be used). Whether a revocation matters at the signing time is
-//! the caller's decision: this module only reports [`Revocation`]s.
+//! **Which CA signs a CRL.** A CRL applies to a certificate of the chain when its issuer
+//! name equals the subject of the certificate's issuer in the chain; its signature must then
+//! verify with the key of a CA of the chain bearing that name (a mismatch is an error, never
+//! silently ignored) and that CA's KeyUsage, if present, must assert cRLSign. The signing
+//! CA is a certificate of the chain already validated at the signing time; the CRL's own
+//! date is not compared with that CA's validity (RFC 5280 §6.3.3 (f) validates the CRL
+//! issuer's path, which here is the signing chain itself).
+//!
+//! **What is refused** ([`Error::CrlUnsupported`]), because RFC 5280 §5.2 says a CRL with a
+//! critical extension the application cannot process MUST NOT be used, or because using it
+//! as a complete CRL would accept a revoked certificate:
+//!
+//! - unknown critical CRL or entry extensions;
+//! - indirect CRLs (`indirectCRL`, or a `certificateIssuer` entry extension, §5.3.3);
+//! - delta CRLs (`deltaCRLIndicator`, §5.2.4): they list only the changes since a base CRL,
+//!   so a certificate missing from one may still be revoked;
+//! - CRLs partitioned by reason (`onlySomeReasons`) or covering attribute certificates only;
+//! - `removeFromCRL` entries, which §5.3.1 allows in delta CRLs only;
+//! - a nextUpdate before thisUpdate.
+//!
+//! **Scope** ([`Crl::is_complete_for`]): a CRL with `onlyContainsUserCerts` says nothing
+//! about CA certificates, one with `onlyContainsCACerts` nothing about end-entity
+//! certificates, and one whose issuingDistributionPoint names a distribution point covers
+//! only certificates whose cRLDistributionPoints share a name with it (RFC 5280 §6.3.3
+//! (b)(2)): a CRL of another partition is no evidence that a certificate is not revoked.
+//! Entries are honoured whatever the scope: a listed serial of that issuer is revoked.
+//!
+//! **Entries.** Every entry with the certificate's serial counts (duplicates included: the
+//! earliest effective time wins when the caller compares). certificateHold is reported like
+//! any revocation (the certificate was suspended from that date; whether a later CRL
+//! released it does not change the status at a time inside the hold).
+//!
+//! Whether a revocation matters at the signing time, and whether a CRL is recent enough to
+//! show that a certificate was *not* revoked then, are the caller's decisions: this module
+//! reports [`Revocation`]s and, per certificate, which CRLs are complete for it.
 
 use std::ops::Range;
 
 use const_oid::db::rfc5280::{
-    ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_CRL_NUMBER, ID_CE_CRL_REASONS, ID_CE_DELTA_CRL_INDICATOR,
-    ID_CE_INVALIDITY_DATE, ID_CE_ISSUING_DISTRIBUTION_POINT,
+    ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_CERTIFICATE_ISSUER, ID_CE_CRL_NUMBER, ID_CE_CRL_REASONS,
+    ID_CE_DELTA_CRL_INDICATOR, ID_CE_INVALIDITY_DATE, ID_CE_ISSUING_DISTRIBUTION_POINT,
 };
 use der::asn1::GeneralizedTime;
 use der::Decode;
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
-use x509_cert::ext::pkix::CrlReason;
+use x509_cert::ext::pkix::name::DistributionPointName;
+use x509_cert::ext::pkix::{CrlDistributionPoints, CrlReason};
 
 use crate::certificate::{first_inner_tlv, serial_to_hex, Certificate};
 use crate::chain::VerifiedChain;
@@ -76,9 +112,17 @@ pub struct Revocation {
 }
 
 impl Revocation {
-    /// invalidityDate if present, else revocationDate.
+    /// From when the certificate is to be treated as revoked: the invalidityDate if present
+    /// (RFC 5280 §5.3.2: it "may be earlier than the revocation date"), else the
+    /// revocationDate. An invalidityDate *later* than the revocationDate cannot postpone
+    /// the revocation (the CA had revoked the certificate by then), so the earlier of the two
+    /// is taken; otherwise such an entry would turn a revocation before the signing time
+    /// into one after it.
     pub fn effective_time(&self) -> Time {
-        self.invalidity_date.unwrap_or(self.revoked_at)
+        match self.invalidity_date {
+            Some(t) if t < self.revoked_at => t,
+            _ => self.revoked_at,
+        }
     }
 }
 
@@ -135,11 +179,20 @@ impl Crl {
             detail: e.to_string(),
         })?;
         let tbs = first_inner_tlv(der, "CRL")?;
-        Ok(Crl {
+        let crl = Crl {
             der: der.to_vec(),
             list,
             tbs,
-        })
+        };
+        // A window that ends before it starts is malformed; refusing it here keeps every
+        // later freshness comparison meaningful.
+        if crl
+            .next_update()
+            .is_some_and(|next| next < crl.this_update())
+        {
+            return Err(crl.unsupported("its nextUpdate is before its thisUpdate"));
+        }
+        Ok(crl)
     }
 
     pub fn der(&self) -> &[u8] {
@@ -151,10 +204,12 @@ impl Crl {
         self.list.tbs_cert_list.issuer.to_string()
     }
 
+    /// When the CRL was issued: it lists the revocations known to its issuer at this time.
     pub fn this_update(&self) -> Time {
         Time::from_x509(&self.list.tbs_cert_list.this_update)
     }
 
+    /// When the issuer promises the next CRL at the latest.
     pub fn next_update(&self) -> Option<Time> {
         self.list
             .tbs_cert_list
@@ -187,7 +242,28 @@ impl Crl {
             .map_err(|_| bad_sig())
     }
 
-    /// cRLSign on the issuer, and only CRL extensions we can process.
+    fn issuing_distribution_point(&self) -> Result<Option<IssuingDistributionPoint>, Error> {
+        let mut found = None;
+        for ext in self.list.tbs_cert_list.crl_extensions.iter().flatten() {
+            if ext.extn_id != ID_CE_ISSUING_DISTRIBUTION_POINT {
+                continue;
+            }
+            if found.is_some() {
+                return Err(self.unsupported("issuingDistributionPoint occurs twice"));
+            }
+            let idp =
+                IssuingDistributionPoint::from_der(ext.extn_value.as_bytes()).map_err(|e| {
+                    Error::Der {
+                        what: "CRL issuingDistributionPoint",
+                        detail: e.to_string(),
+                    }
+                })?;
+            found = Some(idp);
+        }
+        Ok(found)
+    }
+
+    /// cRLSign on the issuer, and only CRLs we can use as complete CRLs of their issuer.
     fn check_usable(&self, issuer: &Certificate) -> Result<(), Error> {
         if issuer.key_usage()?.is_some_and(|ku| !ku.crl_sign) {
             return Err(Error::InvalidIssuer {
@@ -195,24 +271,33 @@ impl Crl {
                 reason: "its keyUsage lacks cRLSign but it is named as CRL issuer",
             });
         }
+        if let Some(idp) = self.issuing_distribution_point()? {
+            if idp.indirect_crl {
+                return Err(self.unsupported("indirect CRLs are not supported"));
+            }
+            if idp.only_some_reasons.is_some() {
+                // A CRL for some reasons only: a certificate missing from it may be revoked
+                // for another reason (RFC 5280 §5.2.5, §6.3.3 (d)).
+                return Err(self.unsupported(
+                    "CRLs partitioned by reason (onlySomeReasons) are not supported",
+                ));
+            }
+            if idp.only_contains_attribute_certs {
+                return Err(self.unsupported("it covers attribute certificates only"));
+            }
+        }
         for ext in self.list.tbs_cert_list.crl_extensions.iter().flatten() {
-            if ext.extn_id == ID_CE_ISSUING_DISTRIBUTION_POINT {
-                let idp =
-                    IssuingDistributionPoint::from_der(ext.extn_value.as_bytes()).map_err(|e| {
-                        Error::Der {
-                            what: "CRL issuingDistributionPoint",
-                            detail: e.to_string(),
-                        }
-                    })?;
-                if idp.indirect_crl {
-                    return Err(self.unsupported("indirect CRLs are not supported"));
-                }
-            } else if ext.critical
+            if ext.extn_id == ID_CE_DELTA_CRL_INDICATOR {
+                // Whatever its criticality (RFC 5280 §5.2.4 makes it critical): a delta CRL
+                // lists only changes since its base CRL, so "not listed" means nothing.
+                return Err(self
+                    .unsupported("it is a delta CRL (deltaCRLIndicator): give the complete CRL"));
+            }
+            if ext.critical
                 && ![
                     ID_CE_CRL_NUMBER,
                     ID_CE_AUTHORITY_KEY_IDENTIFIER,
-                    // A delta CRL's entries are revocations like any other.
-                    ID_CE_DELTA_CRL_INDICATOR,
+                    ID_CE_ISSUING_DISTRIBUTION_POINT,
                 ]
                 .contains(&ext.extn_id)
             {
@@ -222,45 +307,151 @@ impl Crl {
         Ok(())
     }
 
-    /// The entry for `cert` (serial match), if any.
-    fn revocation_of(&self, cert: &Certificate) -> Result<Option<Revocation>, Error> {
-        let serial = cert.x509().tbs_certificate().serial_number();
-        let Some(entries) = &self.list.tbs_cert_list.revoked_certificates else {
+    /// The chain CA (index into `certs`, never the leaf) whose name this CRL carries and
+    /// whose key verifies it, checked as a usable CRL issuer; `None` when the CRL names no
+    /// CA of the chain (it is about another CA).
+    ///
+    /// Several chain certificates can share a name (CA key rollover with self-issued
+    /// certificates, RFC 5280 §6.1 / PKITS 4.5), so every one of them is tried; a CRL that
+    /// names a chain CA but verifies with none is an error.
+    fn signer_in(&self, certs: &[Certificate]) -> Result<Option<usize>, Error> {
+        let named: Vec<usize> = (1..certs.len())
+            .filter(|i| {
+                certs.get(*i).is_some_and(|c| {
+                    c.x509().tbs_certificate().subject() == &self.list.tbs_cert_list.issuer
+                })
+            })
+            .collect();
+        if named.is_empty() {
             return Ok(None);
-        };
-        let Some(entry) = entries.iter().find(|e| &e.serial_number == serial) else {
-            return Ok(None);
-        };
-        let mut invalidity_date = None;
-        let mut reason = None;
-        for ext in entry.crl_entry_extensions.iter().flatten() {
-            let bytes = ext.extn_value.as_bytes();
-            if ext.extn_id == ID_CE_CRL_REASONS {
-                let r = CrlReason::from_der(bytes).map_err(|e| Error::Der {
-                    what: "CRL entry reasonCode",
-                    detail: e.to_string(),
-                })?;
-                reason = Some(reason_name(r).to_string());
-            } else if ext.extn_id == ID_CE_INVALIDITY_DATE {
-                let g = GeneralizedTime::from_der(bytes).map_err(|e| Error::Der {
-                    what: "CRL entry invalidityDate",
-                    detail: e.to_string(),
-                })?;
-                let t = x509_cert::time::Time::GeneralTime(g);
-                invalidity_date = Some(Time::from_x509(&t));
-            } else if ext.critical {
-                // e.g. certificateIssuer (indirect CRLs).
-                return Err(self.unsupported("unknown critical CRL entry extension"));
-            }
         }
-        Ok(Some(Revocation {
-            certificate_subject: cert.subject(),
-            serial_hex: serial_to_hex(serial.as_bytes()),
-            revoked_at: Time::from_x509(&entry.revocation_date),
-            invalidity_date,
-            reason,
-        }))
+        let signer = named
+            .into_iter()
+            .find(|i| certs.get(*i).is_some_and(|c| self.signed_by(c).is_ok()))
+            .ok_or_else(|| Error::CrlSignature {
+                issuer: self.issuer(),
+            })?;
+        if let Some(cert) = certs.get(signer) {
+            self.check_usable(cert)?;
+        }
+        Ok(Some(signer))
     }
+
+    /// Whether this CRL is a complete CRL, in scope, for certificate `index` of `chain`
+    /// (0 = leaf): issued under the name of that certificate's issuer in the chain, signed
+    /// by a CA of the chain with that name (else [`Error::CrlSignature`]), usable (else
+    /// [`Error::CrlUnsupported`] / [`Error::InvalidIssuer`]), and covering that kind of
+    /// certificate and its distribution point (RFC 5280 §6.3.3 (b)(2)). Only such a CRL can
+    /// show that the certificate was *not* revoked; whether it is recent enough for a given
+    /// time is the caller's decision ([`Crl::this_update`], [`Crl::next_update`]).
+    ///
+    /// `false` for the anchor (the last certificate: its trust is configuration, not
+    /// revocation) and for indexes past the chain.
+    pub fn is_complete_for(&self, chain: &VerifiedChain, index: usize) -> Result<bool, Error> {
+        let certs = chain.certificates();
+        let (Some(cert), Some(issuer)) = (
+            certs.get(index),
+            index.checked_add(1).and_then(|i| certs.get(i)),
+        ) else {
+            return Ok(false);
+        };
+        if issuer.x509().tbs_certificate().subject() != &self.list.tbs_cert_list.issuer {
+            return Ok(false);
+        }
+        if self.signer_in(certs)?.is_none() {
+            return Ok(false);
+        }
+        let Some(idp) = self.issuing_distribution_point()? else {
+            return Ok(true);
+        };
+        let is_ca = cert.basic_constraints()?.is_some_and(|bc| bc.ca);
+        if (idp.only_contains_user_certs && is_ca) || (idp.only_contains_ca_certs && !is_ca) {
+            return Ok(false);
+        }
+        match &idp.distribution_point {
+            None => Ok(true),
+            Some(name) => cert_lists_distribution_point(cert, name),
+        }
+    }
+
+    /// Every entry for `cert` (serial match): a CRL may list a serial twice, and dropping
+    /// one of two entries could drop the earlier revocation.
+    fn revocations_of(&self, cert: &Certificate) -> Result<Vec<Revocation>, Error> {
+        let serial = cert.x509().tbs_certificate().serial_number();
+        let mut found = Vec::new();
+        let Some(entries) = &self.list.tbs_cert_list.revoked_certificates else {
+            return Ok(found);
+        };
+        // DER INTEGERs are minimal, so equal values have equal bytes (a non-minimal serial
+        // makes the whole CRL fail to parse); negative serials compare as two's complement.
+        for entry in entries.iter().filter(|e| &e.serial_number == serial) {
+            let mut invalidity_date = None;
+            let mut reason = None;
+            for ext in entry.crl_entry_extensions.iter().flatten() {
+                let bytes = ext.extn_value.as_bytes();
+                if ext.extn_id == ID_CE_CRL_REASONS {
+                    let r = CrlReason::from_der(bytes).map_err(|e| Error::Der {
+                        what: "CRL entry reasonCode",
+                        detail: e.to_string(),
+                    })?;
+                    if r == CrlReason::RemoveFromCRL {
+                        // RFC 5280 §5.3.1: "only used in delta CRLs" (which are refused);
+                        // in a complete CRL it is contradictory: listed, yet not revoked.
+                        return Err(self.unsupported(
+                            "an entry has reasonCode removeFromCRL, which only delta CRLs may use",
+                        ));
+                    }
+                    reason = Some(reason_name(r).to_string());
+                } else if ext.extn_id == ID_CE_INVALIDITY_DATE {
+                    let g = GeneralizedTime::from_der(bytes).map_err(|e| Error::Der {
+                        what: "CRL entry invalidityDate",
+                        detail: e.to_string(),
+                    })?;
+                    let t = x509_cert::time::Time::GeneralTime(g);
+                    invalidity_date = Some(Time::from_x509(&t));
+                } else if ext.extn_id == ID_CE_CERTIFICATE_ISSUER {
+                    // Critical or not, it makes the entry about another CA's certificate.
+                    return Err(self.unsupported(
+                        "an entry has a certificateIssuer (indirect CRLs are not supported)",
+                    ));
+                } else if ext.critical {
+                    return Err(self.unsupported("unknown critical CRL entry extension"));
+                }
+            }
+            found.push(Revocation {
+                certificate_subject: cert.subject(),
+                serial_hex: serial_to_hex(serial.as_bytes()),
+                revoked_at: Time::from_x509(&entry.revocation_date),
+                invalidity_date,
+                reason,
+            });
+        }
+        Ok(found)
+    }
+}
+
+/// Whether `cert`'s cRLDistributionPoints name `idp_name` (RFC 5280 §6.3.3 (b)(2)(i)):
+/// equal names, or full names sharing one GeneralName. A certificate without the
+/// extension is not in a named partition.
+fn cert_lists_distribution_point(
+    cert: &Certificate,
+    idp_name: &DistributionPointName,
+) -> Result<bool, Error> {
+    let Some((_, points)) = cert.extension::<CrlDistributionPoints>("cRLDistributionPoints")?
+    else {
+        return Ok(false);
+    };
+    Ok(points
+        .0
+        .iter()
+        .any(|dp| match (&dp.distribution_point, idp_name) {
+            (
+                Some(DistributionPointName::FullName(ours)),
+                DistributionPointName::FullName(theirs),
+            ) => ours.iter().any(|n| theirs.contains(n)),
+            (Some(ours), theirs) => ours == theirs,
+            (None, _) => false,
+        }))
 }
 
 /// Every certificate of `chain` except the anchor is looked up in the CRLs whose issuer
@@ -272,29 +463,17 @@ impl Crl {
 /// rollover with self-issued certificates, RFC 5280 §6.1 / PKITS 4.5), so every one of
 /// them is tried; a CRL that names a chain certificate but verifies with none is an error.
 /// CRLs naming no certificate of the chain are ignored (they are about other CAs).
+///
+/// An empty result does **not** mean "not revoked": only a complete CRL of the issuer
+/// that is recent enough shows that ([`Crl::is_complete_for`]).
 pub fn find_revocations(chain: &VerifiedChain, crls: &[Crl]) -> Result<Vec<Revocation>, Error> {
     let certs = chain.certificates();
     // CRLs verified by a CA of the chain; the leaf never issues CRLs for the chain.
     let mut assigned: Vec<&Crl> = Vec::new();
     for crl in crls {
-        let named: Vec<usize> = (1..certs.len())
-            .filter(|i| {
-                certs[*i].x509().tbs_certificate().subject() == &crl.list.tbs_cert_list.issuer
-            })
-            .collect();
-        if named.is_empty() {
-            continue;
+        if crl.signer_in(certs)?.is_some() {
+            assigned.push(crl);
         }
-        let Some(issuer) = named
-            .into_iter()
-            .find(|i| crl.signed_by(&certs[*i]).is_ok())
-        else {
-            return Err(Error::CrlSignature {
-                issuer: crl.issuer(),
-            });
-        };
-        crl.check_usable(&certs[issuer])?;
-        assigned.push(crl);
     }
     // A certificate is looked up in every assigned CRL of its issuer's *name*: after a key
     // rollover the CA's CRL may be signed by its other (also validated) key (PKITS 4.5.2).
@@ -306,7 +485,7 @@ pub fn find_revocations(chain: &VerifiedChain, crls: &[Crl]) -> Result<Vec<Revoc
             .iter()
             .filter(|c| &c.list.tbs_cert_list.issuer == issuer_name)
         {
-            if let Some(r) = crl.revocation_of(cert)? {
+            for r in crl.revocations_of(cert)? {
                 if !found.contains(&r) {
                     found.push(r);
                 }

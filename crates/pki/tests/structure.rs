@@ -3,87 +3,30 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod support;
+
 use const_oid::db::rfc5280::{ID_KP_CODE_SIGNING, ID_KP_SERVER_AUTH};
 use const_oid::ObjectIdentifier;
 use modelsign_pki::{
-    certificates_from_pem, verify_chain, Certificate, ChainRequest, Error, LeafProfile,
-    StructureViolation, Time, TrustStore, MIN_RSA_BITS,
+    certificates_from_pem, Certificate, Error, LeafProfile, StructureViolation, TrustStore,
+    MIN_RSA_BITS,
 };
-use rcgen::{
-    BasicConstraints, CertificateParams, CustomExtension, DnType, ExtendedKeyUsagePurpose,
-    GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, SanType,
-};
-
-const BORINGSSL: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/testdata/boringssl-pki-chains"
-);
+use rcgen::{CustomExtension, GeneralSubtree, IsCa, KeyUsagePurpose, NameConstraints, SanType};
+use support::{anchors, ca, leaf, t, testdata_certificates, ChainCheck, Node};
 
 const GENERIC: LeafProfile = LeafProfile::ExtendedKeyUsage(ID_KP_CODE_SIGNING);
 const ALL_PROFILES: [LeafProfile; 2] = [LeafProfile::ModelSigning, GENERIC];
 
-struct Node {
-    key: KeyPair,
-    params: CertificateParams,
-    cert: Certificate,
-}
-
-fn params(cn: &str) -> CertificateParams {
-    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.not_before = rcgen::date_time_ymd(2020, 1, 1);
-    p.not_after = rcgen::date_time_ymd(2040, 1, 1);
-    p.use_authority_key_identifier_extension = true;
-    p
-}
-
-fn ca(cn: &str) -> CertificateParams {
-    let mut p = params(cn);
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    p
-}
-
-fn leaf(cn: &str) -> CertificateParams {
-    let mut p = params(cn);
-    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
-    p
-}
-
-fn self_signed(params: CertificateParams) -> Node {
-    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let der = params.self_signed(&key).unwrap().der().to_vec();
-    Node {
-        key,
-        params,
-        cert: Certificate::from_der(&der).unwrap(),
-    }
-}
-
-fn issue(params: CertificateParams, issuer: &Node) -> Node {
-    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let iss = Issuer::from_params(&issuer.params, &issuer.key);
-    let der = params.signed_by(&key, &iss).unwrap().der().to_vec();
-    Node {
-        key,
-        params,
-        cert: Certificate::from_der(&der).unwrap(),
-    }
-}
+/// Every generated chain and x509-limbo case here is validated at this instant.
+const AT: &str = "2026-01-01T00:00:00Z";
 
 fn run(leaf: &Node, untrusted: &[&Node], anchor: &Node, profile: LeafProfile) -> Result<(), Error> {
-    let time = Time::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
     let untrusted: Vec<Certificate> = untrusted.iter().map(|n| n.cert.clone()).collect();
-    verify_chain(&ChainRequest {
-        leaf: &leaf.cert,
-        untrusted: &untrusted,
-        trust: &TrustStore::new(vec![anchor.cert.clone()], vec![]),
-        time,
-        latest: time,
-        profile,
-    })
-    .map(|_| ())
+    ChainCheck::new(&leaf.cert, anchors(&[anchor]), t(AT))
+        .untrusted(&untrusted)
+        .profile(profile)
+        .run()
+        .map(|_| ())
 }
 
 fn structure(subject: &str, violation: StructureViolation) -> Error {
@@ -95,9 +38,9 @@ fn structure(subject: &str, violation: StructureViolation) -> Error {
 
 #[test]
 fn conforming_chain_passes_every_profile() {
-    let root = self_signed(ca("Root"));
-    let int = issue(ca("Int"), &root);
-    let end = issue(leaf("Leaf"), &int);
+    let root = Node::self_signed(ca("Root"));
+    let int = root.issue(ca("Int"));
+    let end = int.issue(leaf("Leaf"));
     for profile in ALL_PROFILES {
         run(&end, &[&int], &root, profile).unwrap();
     }
@@ -105,11 +48,11 @@ fn conforming_chain_passes_every_profile() {
 
 #[test]
 fn missing_aki_is_refused_by_the_generic_profile_only() {
-    let root = self_signed(ca("Root"));
+    let root = Node::self_signed(ca("Root"));
     let mut int_params = ca("Int");
     int_params.use_authority_key_identifier_extension = false;
-    let int = issue(int_params, &root);
-    let end = issue(leaf("Leaf"), &int);
+    let int = root.issue(int_params);
+    let end = int.issue(leaf("Leaf"));
     // Real TSA PKIs (Sigstore's test TSA) omit the AKI: the trust profiles accept it.
     run(&end, &[&int], &root, LeafProfile::ModelSigning).unwrap();
     assert_eq!(
@@ -126,8 +69,8 @@ fn non_ca_anchor_cannot_issue() {
     let mut p = leaf("Trusted Leaf");
     p.is_ca = IsCa::ExplicitNoCa;
     p.key_usages = vec![];
-    let root = self_signed(p);
-    let end = issue(leaf("Leaf"), &root);
+    let root = Node::self_signed(p);
+    let end = root.issue(leaf("Leaf"));
     for profile in ALL_PROFILES {
         assert_eq!(
             run(&end, &[], &root, profile).unwrap_err(),
@@ -143,8 +86,8 @@ fn unknown_critical_extension_in_the_anchor() {
     let mut ext = CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 55738, 666, 1], vec![5, 0]);
     ext.set_criticality(true);
     p.custom_extensions.push(ext);
-    let root = self_signed(p);
-    let end = issue(leaf("Leaf"), &root);
+    let root = Node::self_signed(p);
+    let end = root.issue(leaf("Leaf"));
     for profile in ALL_PROFILES {
         assert_eq!(
             run(&end, &[], &root, profile).unwrap_err(),
@@ -161,10 +104,10 @@ fn unknown_critical_extension_in_the_anchor() {
 
 #[test]
 fn key_cert_sign_needs_ca() {
-    let root = self_signed(ca("Root"));
+    let root = Node::self_signed(ca("Root"));
     let mut p = leaf("Leaf");
     p.key_usages.push(KeyUsagePurpose::KeyCertSign);
-    let end = issue(p, &root);
+    let end = root.issue(p);
     for profile in ALL_PROFILES {
         assert_eq!(
             run(&end, &[], &root, profile).unwrap_err(),
@@ -176,13 +119,13 @@ fn key_cert_sign_needs_ca() {
 
 #[test]
 fn name_constraints_rules() {
-    let root = self_signed(ca("Root"));
+    let root = Node::self_signed(ca("Root"));
     let mut p = leaf("Leaf");
     p.name_constraints = Some(NameConstraints {
         permitted_subtrees: vec![GeneralSubtree::DnsName("example.com".into())],
         excluded_subtrees: vec![],
     });
-    let end = issue(p, &root);
+    let end = root.issue(p);
     assert_eq!(
         run(&end, &[], &root, LeafProfile::ModelSigning).unwrap_err(),
         structure("CN=Leaf", StructureViolation::NameConstraintsInEndEntity)
@@ -193,8 +136,8 @@ fn name_constraints_rules() {
         permitted_subtrees: vec![GeneralSubtree::DnsName(".example.com".into())],
         excluded_subtrees: vec![],
     });
-    let int = issue(p, &root);
-    let end = issue(leaf("Leaf"), &int);
+    let int = root.issue(p);
+    let end = int.issue(leaf("Leaf"));
     assert_eq!(
         run(&end, &[&int], &root, LeafProfile::ModelSigning).unwrap_err(),
         structure(
@@ -209,11 +152,11 @@ fn name_constraints_rules() {
 
 #[test]
 fn subject_alt_name_dns_syntax() {
-    let root = self_signed(ca("Root"));
+    let root = Node::self_signed(ca("Root"));
     for bad in ["under_score.example.com", "192.0.2.1"] {
         let mut p = leaf("Leaf");
         p.subject_alt_names = vec![SanType::DnsName(bad.try_into().unwrap())];
-        let end = issue(p, &root);
+        let end = root.issue(p);
         assert_eq!(
             run(&end, &[], &root, LeafProfile::ModelSigning).unwrap_err(),
             structure(
@@ -227,23 +170,21 @@ fn subject_alt_name_dns_syntax() {
     }
     let mut p = leaf("Leaf");
     p.subject_alt_names = vec![SanType::DnsName("*.example.com".try_into().unwrap())];
-    run(&issue(p, &root), &[], &root, LeafProfile::ModelSigning).unwrap();
+    run(&root.issue(p), &[], &root, LeafProfile::ModelSigning).unwrap();
 }
 
 #[test]
 fn small_rsa_leaf_key_is_refused() {
     // BoringSSL target-has-512bit-rsa-key: webpki never checks the leaf's own key size.
-    let pem = std::fs::read(format!("{BORINGSSL}/target-has-512bit-rsa-key/chain.pem")).unwrap();
-    let certs = certificates_from_pem(&pem).unwrap();
-    let time = Time::parse_rfc3339("2022-01-01T00:00:00Z").unwrap();
-    let err = verify_chain(&ChainRequest {
-        leaf: &certs[0],
-        untrusted: &certs[1..2],
-        trust: &TrustStore::new(vec![certs[2].clone()], vec![]),
-        time,
-        latest: time,
-        profile: LeafProfile::ExtendedKeyUsage(ID_KP_SERVER_AUTH),
-    })
+    let certs = testdata_certificates("boringssl-pki-chains/target-has-512bit-rsa-key/chain.pem");
+    let err = ChainCheck::new(
+        &certs[0],
+        TrustStore::new(vec![certs[2].clone()], vec![]),
+        t("2022-01-01T00:00:00Z"),
+    )
+    .untrusted(&certs[1..2])
+    .profile(LeafProfile::ExtendedKeyUsage(ID_KP_SERVER_AUTH))
+    .run()
     .unwrap_err();
     assert_eq!(
         err,
@@ -257,10 +198,41 @@ fn small_rsa_leaf_key_is_refused() {
     );
 }
 
-const LIMBO: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/testdata/x509-limbo/limbo.json"
-);
+/// The x509-limbo case `id` (which must expect FAILURE) run as limbo runs it: its trusted
+/// certificates as anchors, its untrusted intermediates, the generic profile for
+/// serverAuth, at [`AT`] (inside the 1970-2969 validity of limbo's certificates).
+fn limbo_case(limbo: &serde_json::Value, id: &str) -> Result<Vec<String>, Error> {
+    let case = limbo["testcases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in limbo.json"));
+    assert_eq!(case["expected_result"], "FAILURE", "{id}");
+    let pems = |v: &serde_json::Value| -> Vec<Certificate> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| certificates_from_pem(p.as_str().unwrap().as_bytes()).unwrap())
+            .collect()
+    };
+    let peer = certificates_from_pem(case["peer_certificate"].as_str().unwrap().as_bytes())
+        .unwrap()
+        .remove(0);
+    ChainCheck::new(
+        &peer,
+        TrustStore::new(pems(&case["trusted_certs"]), vec![]),
+        t(AT),
+    )
+    .untrusted(&pems(&case["untrusted_intermediates"]))
+    .profile(LeafProfile::ExtendedKeyUsage(ID_KP_SERVER_AUTH))
+    .run()
+}
+
+fn limbo() -> serde_json::Value {
+    let path = format!("{}/x509-limbo/limbo.json", support::TESTDATA);
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
 
 /// Each x509-limbo case this module exists for fails on the rule meant for it, on the
 /// certificate at fault (limbo runs them with the generic profile; cases limbo validates
@@ -268,8 +240,7 @@ const LIMBO: &str = concat!(
 #[test]
 fn limbo_cases_fail_for_the_intended_reason() {
     use StructureViolation as V;
-    let limbo: serde_json::Value = serde_json::from_slice(&std::fs::read(LIMBO).unwrap()).unwrap();
-    let cases = limbo["testcases"].as_array().unwrap();
+    let limbo = limbo();
     let root = "CN=x509-limbo-root";
     let leaf = "CN=example.com";
     let expected: Vec<(&str, Option<&str>, V)> = vec![
@@ -421,34 +392,8 @@ fn limbo_cases_fail_for_the_intended_reason() {
             V::RsaModulusNotMultipleOf8 { bits: 2052 },
         ),
     ];
-    let pems = |v: &serde_json::Value| -> Vec<Certificate> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|p| certificates_from_pem(p.as_str().unwrap().as_bytes()).unwrap())
-            .collect()
-    };
     for (id, subject, violation) in expected {
-        let case = cases
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("{id} not in limbo.json"));
-        assert_eq!(case["expected_result"], "FAILURE", "{id}");
-        let anchors = pems(&case["trusted_certs"]);
-        let untrusted = pems(&case["untrusted_intermediates"]);
-        let peer = certificates_from_pem(case["peer_certificate"].as_str().unwrap().as_bytes())
-            .unwrap()
-            .remove(0);
-        let time = Time::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
-        let err = verify_chain(&ChainRequest {
-            leaf: &peer,
-            untrusted: &untrusted,
-            trust: &TrustStore::new(anchors, vec![]),
-            time,
-            latest: time,
-            profile: LeafProfile::ExtendedKeyUsage(ID_KP_SERVER_AUTH),
-        })
-        .unwrap_err();
+        let err = limbo_case(&limbo, id).unwrap_err();
         match (&err, subject) {
             (
                 Error::Structure {
@@ -477,28 +422,7 @@ fn limbo_cases_fail_for_the_intended_reason() {
 
 #[test]
 fn malformed_authority_info_access_is_an_extension_error() {
-    let limbo: serde_json::Value = serde_json::from_slice(&std::fs::read(LIMBO).unwrap()).unwrap();
-    let case = limbo["testcases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "webpki::malformed-aia")
-        .unwrap();
-    let peer = certificates_from_pem(case["peer_certificate"].as_str().unwrap().as_bytes())
-        .unwrap()
-        .remove(0);
-    let anchors =
-        certificates_from_pem(case["trusted_certs"][0].as_str().unwrap().as_bytes()).unwrap();
-    let time = Time::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
-    let err = verify_chain(&ChainRequest {
-        leaf: &peer,
-        untrusted: &[],
-        trust: &TrustStore::new(anchors, vec![]),
-        time,
-        latest: time,
-        profile: LeafProfile::ExtendedKeyUsage(ID_KP_SERVER_AUTH),
-    })
-    .unwrap_err();
+    let err = limbo_case(&limbo(), "webpki::malformed-aia").unwrap_err();
     assert!(
         matches!(&err, Error::Extension { subject, extension: "authorityInfoAccess", .. } if subject == "CN=example.com"),
         "{err:?}"

@@ -20,18 +20,16 @@
 //! scheme every TSA verifier (OpenSSL included) accepts. Errors become a response through
 //! exactly one mapping, [`failure_info`].
 
-use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
-};
+mod template;
+
+use cms::cert::IssuerAndSerialNumber;
 use const_oid::ObjectIdentifier;
-use der::asn1::{Any, Int, OctetString, SetOfVec};
-use der::{Decode, Encode, Tag};
+use der::asn1::{Int, OctetString};
+use der::Encode;
 use modelsign_pki::{Certificate, HashAlgorithm, KeyKind, SignatureScheme, SigningKey, Time};
-use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 
+use self::template::{TokenFields, TokenTemplate};
 use crate::asn1::{
     self, EssCertIdV2, GeneralizedTimeFrac, IssuerSerial, PkiFailureInfo, PkiStatus,
     SigningCertificateV2,
@@ -113,9 +111,7 @@ pub struct Issuer {
     config: IssuerConfig,
     scheme: SignatureScheme,
     digest: HashAlgorithm,
-    sid: IssuerAndSerialNumber,
-    tsa_name: GeneralName,
-    ess_attribute: Attribute,
+    template: TokenTemplate,
 }
 
 /// The scheme a TSA signs with for `key`: the key's default, but PKCS#1 v1.5 / SHA-256 for
@@ -185,10 +181,6 @@ impl Issuer {
         if leaf_key.spki_der() != key.public_key().spki_der() {
             return Err(profile("does not certify the configured signing key"));
         }
-        if let Some(a) = &config.accuracy {
-            // Fail at start-up, not per request.
-            a.to_asn1()?;
-        }
         let tbs = leaf.x509().tbs_certificate();
         let sid = IssuerAndSerialNumber {
             issuer: tbs.issuer().clone(),
@@ -211,23 +203,28 @@ impl Issuer {
             }],
             policies: None,
         };
-        let ess_attribute = attribute(
-            oid::ID_AA_SIGNING_CERTIFICATE_V2,
-            &ess,
-            "signingCertificateV2",
-        )?;
         let scheme = tsa_signature_scheme(&key);
         let digest = scheme.hash().unwrap_or(HashAlgorithm::Sha512);
-        let tsa_name = GeneralName::DirectoryName(tbs.subject().clone());
+        let accuracy = config
+            .accuracy
+            .as_ref()
+            .map(Accuracy::to_asn1)
+            .transpose()?;
+        let template = TokenTemplate::new(
+            &chain,
+            &sid,
+            &scheme.cms_algorithms(),
+            &ess,
+            accuracy.as_ref(),
+            &GeneralName::DirectoryName(tbs.subject().clone()),
+        )?;
         Ok(Issuer {
             key,
             chain,
             config,
             scheme,
             digest,
-            sid,
-            tsa_name,
-            ess_attribute,
+            template,
         })
     }
 
@@ -283,89 +280,31 @@ impl Issuer {
             Time::from_unix(now.unix_seconds(), millis_nanos).ok_or(Error::GenTimeRange)?;
         let enc = |what| move |source| Error::Encode { what, source };
         let serial_int = asn1::minimal_positive_integer(serial).map_err(enc("serialNumber"))?;
-        let tst = asn1::TstInfo {
-            version: Int::new(&[1]).map_err(enc("TSTInfo"))?,
+        let message_imprint = request
+            .asn1()
+            .message_imprint
+            .to_der()
+            .map_err(enc("messageImprint"))?;
+        let fields = TokenFields {
             policy,
-            message_imprint: request.asn1().message_imprint.clone(),
-            serial_number: serial_int.clone(),
-            gen_time,
-            accuracy: self
-                .config
-                .accuracy
-                .as_ref()
-                .map(Accuracy::to_asn1)
-                .transpose()?,
-            ordering: false,
-            nonce: request.asn1().nonce.clone(),
-            tsa: Some(self.tsa_name.clone()),
-            extensions: None,
+            message_imprint: &message_imprint,
+            serial_number: &serial_int,
+            gen_time: &gen_time,
+            nonce: request.asn1().nonce.as_ref(),
+            include_certificates: request.cert_req(),
+            include_chain: self.config.include_chain,
         };
-        let tst_der = tst.to_der().map_err(enc("TSTInfo"))?;
-
-        let (digest_alg, signature_alg) = self.scheme.cms_algorithms();
-        let message_digest =
-            OctetString::new(self.digest.digest(&tst_der)).map_err(enc("messageDigest"))?;
-        let attrs = SetOfVec::try_from(vec![
-            attribute(oid::ID_CONTENT_TYPE, &oid::ID_CT_TST_INFO, "contentType")?,
-            attribute(oid::ID_MESSAGE_DIGEST, &message_digest, "messageDigest")?,
-            self.ess_attribute.clone(),
-        ])
-        .map_err(enc("signed attributes"))?;
-        // RFC 5652 §5.4: the signature covers the DER SET OF (tag 0x31), which is also what
-        // the [0] IMPLICIT field carries (same order: SetOfVec is DER-sorted).
-        let signed_message = attrs.to_der().map_err(enc("signed attributes"))?;
+        let tst_der = self.template.tst_info(&fields)?;
+        let signed_attributes = self
+            .template
+            .signed_attributes(&self.digest.digest(&tst_der))?;
         let signature = self
             .key
-            .sign(self.scheme, &signed_message)
+            .sign(self.scheme, &signed_attributes.set)
             .map_err(|source| Error::pki("signing the token", source))?;
-        let signer_info = SignerInfo {
-            version: CmsVersion::V1,
-            sid: SignerIdentifier::IssuerAndSerialNumber(self.sid.clone()),
-            digest_alg: digest_alg.clone(),
-            signed_attrs: Some(attrs),
-            signature_algorithm: signature_alg,
-            signature: OctetString::new(signature).map_err(enc("signature"))?,
-            unsigned_attrs: None,
-        };
-        let certificates = if request.cert_req() {
-            let included = if self.config.include_chain {
-                &self.chain[..]
-            } else {
-                &self.chain[..1]
-            };
-            let choices: Vec<CertificateChoices> = included
-                .iter()
-                .map(|c| CertificateChoices::Certificate(c.x509().clone()))
-                .collect();
-            Some(CertificateSet::try_from(choices).map_err(enc("certificates"))?)
-        } else {
-            None
-        };
-        let signed_data = SignedData {
-            version: CmsVersion::V3,
-            digest_algorithms: SetOfVec::try_from(vec![digest_alg])
-                .map_err(enc("digestAlgorithms"))?,
-            encap_content_info: EncapsulatedContentInfo {
-                econtent_type: oid::ID_CT_TST_INFO,
-                econtent: Some(Any::new(Tag::OctetString, tst_der).map_err(enc("eContent"))?),
-            },
-            certificates,
-            crls: None,
-            signer_infos: SignerInfos::try_from(vec![signer_info]).map_err(enc("signerInfos"))?,
-        };
-        let token = ContentInfo {
-            content_type: oid::ID_SIGNED_DATA,
-            content: Any::encode_from(&signed_data).map_err(enc("SignedData"))?,
-        };
-        let response = asn1::TimeStampResp {
-            status: asn1::PkiStatusInfo {
-                status: Int::new(&[0]).map_err(enc("PKIStatusInfo"))?,
-                status_string: None,
-                fail_info: None,
-            },
-            time_stamp_token: Some(token),
-        };
-        let der = response.to_der().map_err(enc("TimeStampResp"))?;
+        let der = self
+            .template
+            .response(&fields, &tst_der, &signed_attributes, &signature)?;
         Ok(IssuedResponse {
             der,
             outcome: Outcome::Granted(GrantedToken {
@@ -379,20 +318,6 @@ impl Issuer {
             }),
         })
     }
-}
-
-fn attribute(
-    oid: ObjectIdentifier,
-    value: &impl Encode,
-    what: &'static str,
-) -> Result<Attribute, Error> {
-    let der = value
-        .to_der()
-        .map_err(|source| Error::Encode { what, source })?;
-    let value = Any::from_der(&der).map_err(|source| Error::Encode { what, source })?;
-    let values =
-        SetOfVec::try_from(vec![value]).map_err(|source| Error::Encode { what, source })?;
-    Ok(Attribute { oid, values })
 }
 
 /// The one mapping from an error while answering a request to the `failInfo` sent
@@ -449,6 +374,212 @@ fn rejection_der(fail_info: PkiFailureInfo, reason: &str) -> Result<Vec<u8>, der
 mod tests {
     use super::*;
     use crate::response::TimeStampResponse;
+    use cms::cert::CertificateChoices;
+    use cms::content_info::{CmsVersion, ContentInfo};
+    use cms::signed_data::{
+        CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo,
+        SignerInfos,
+    };
+    use der::asn1::{Any, SetOfVec};
+    use der::{Decode, Tag};
+    use modelsign_devpki::DevPki;
+    use x509_cert::attr::Attribute;
+
+    fn any_attribute(oid: ObjectIdentifier, value: &impl Encode) -> Attribute {
+        let value = Any::from_der(&value.to_der().unwrap()).unwrap();
+        Attribute {
+            oid,
+            values: SetOfVec::try_from(vec![value]).unwrap(),
+        }
+    }
+
+    /// The token as the general `cms`/`der` types encode it (how tokens were built before
+    /// `template`): the oracle for the template's bytes. ECDSA signatures are randomised,
+    /// so the signature is taken from `signature_of` (given the signed bytes).
+    fn general_encoding(
+        issuer: &Issuer,
+        request: &TimeStampRequest,
+        policy: ObjectIdentifier,
+        gen_time: GeneralizedTimeFrac,
+        serial: &[u8; 16],
+        signature_of: &dyn Fn(&[u8]) -> Vec<u8>,
+    ) -> Vec<u8> {
+        let leaf = &issuer.chain[0];
+        let tbs = leaf.x509().tbs_certificate();
+        let tst = asn1::TstInfo {
+            version: Int::new(&[1]).unwrap(),
+            policy,
+            message_imprint: request.asn1().message_imprint.clone(),
+            serial_number: asn1::minimal_positive_integer(serial).unwrap(),
+            gen_time,
+            accuracy: issuer
+                .config
+                .accuracy
+                .as_ref()
+                .map(|a| a.to_asn1().unwrap()),
+            ordering: false,
+            nonce: request.asn1().nonce.clone(),
+            tsa: Some(GeneralName::DirectoryName(tbs.subject().clone())),
+            extensions: None,
+        };
+        let tst_der = tst.to_der().unwrap();
+        let ess = SigningCertificateV2 {
+            certs: vec![EssCertIdV2 {
+                hash_algorithm: None,
+                cert_hash: OctetString::new(leaf.fingerprint_sha256().to_vec()).unwrap(),
+                issuer_serial: Some(IssuerSerial {
+                    issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
+                    serial_number: tbs.serial_number().clone(),
+                    issuer_uid: None,
+                }),
+            }],
+            policies: None,
+        };
+        let (digest_alg, signature_alg) = issuer.scheme.cms_algorithms();
+        let message_digest = OctetString::new(issuer.digest.digest(&tst_der)).unwrap();
+        let attrs = SetOfVec::try_from(vec![
+            any_attribute(oid::ID_CONTENT_TYPE, &oid::ID_CT_TST_INFO),
+            any_attribute(oid::ID_MESSAGE_DIGEST, &message_digest),
+            any_attribute(oid::ID_AA_SIGNING_CERTIFICATE_V2, &ess),
+        ])
+        .unwrap();
+        let signature = signature_of(&attrs.to_der().unwrap());
+        let signer_info = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: tbs.issuer().clone(),
+                serial_number: tbs.serial_number().clone(),
+            }),
+            digest_alg: digest_alg.clone(),
+            signed_attrs: Some(attrs),
+            signature_algorithm: signature_alg,
+            signature: OctetString::new(signature).unwrap(),
+            unsigned_attrs: None,
+        };
+        let certificates = request.cert_req().then(|| {
+            let included = if issuer.config.include_chain {
+                &issuer.chain[..]
+            } else {
+                &issuer.chain[..1]
+            };
+            let choices: Vec<CertificateChoices> = included
+                .iter()
+                .map(|c| CertificateChoices::Certificate(c.x509().clone()))
+                .collect();
+            CertificateSet::try_from(choices).unwrap()
+        });
+        let signed_data = SignedData {
+            version: CmsVersion::V3,
+            digest_algorithms: SetOfVec::try_from(vec![digest_alg]).unwrap(),
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: oid::ID_CT_TST_INFO,
+                econtent: Some(Any::new(Tag::OctetString, tst_der).unwrap()),
+            },
+            certificates,
+            crls: None,
+            signer_infos: SignerInfos::try_from(vec![signer_info]).unwrap(),
+        };
+        asn1::TimeStampResp {
+            status: asn1::PkiStatusInfo {
+                status: Int::new(&[0]).unwrap(),
+                status_string: None,
+                fail_info: None,
+            },
+            time_stamp_token: Some(ContentInfo {
+                content_type: oid::ID_SIGNED_DATA,
+                content: Any::encode_from(&signed_data).unwrap(),
+            }),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    /// The signature inside a granted response.
+    fn signature_in(response_der: &[u8]) -> Vec<u8> {
+        let response = asn1::TimeStampResp::from_der(response_der).unwrap();
+        let signed_data: SignedData = response
+            .time_stamp_token
+            .unwrap()
+            .content
+            .decode_as()
+            .unwrap();
+        let signer = signed_data.signer_infos.0.get(0).unwrap().clone();
+        signer.signature.as_bytes().to_vec()
+    }
+
+    #[test]
+    fn template_matches_general_encoding() {
+        let now = Time::from_unix(1_790_000_000, 123_456_789).unwrap();
+        let other_policy = ObjectIdentifier::new_unwrap("1.2.3.4.5");
+        let serials: [[u8; 16]; 3] = [[0x80; 16], [0; 16], [0x01; 16]];
+        let mut checked = 0;
+        for kind in [
+            KeyKind::EcdsaP256,
+            KeyKind::EcdsaP384,
+            KeyKind::Ed25519,
+            KeyKind::Rsa { bits: 2048 },
+        ] {
+            for (accuracy, include_chain) in [
+                (None, false),
+                (
+                    Some(Accuracy {
+                        seconds: 1,
+                        millis: 500,
+                        micros: 0,
+                    }),
+                    true,
+                ),
+            ] {
+                let pki = DevPki::tsa(now, kind).unwrap();
+                let chain = pki.chain();
+                let issuer = Issuer::new(
+                    pki.leaf.key,
+                    chain,
+                    IssuerConfig {
+                        policy: oid::ID_SHA256,
+                        accepted_policies: vec![other_policy],
+                        accuracy,
+                        include_chain,
+                    },
+                )
+                .unwrap();
+                for (i, hash) in [HashAlgorithm::Sha256, HashAlgorithm::Sha512]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let mut no_cert_req =
+                        TimeStampRequest::for_data(hash, b"datum", Some(other_policy))
+                            .unwrap()
+                            .asn1()
+                            .clone();
+                    no_cert_req.cert_req = false;
+                    let with_policy = TimeStampRequest::from_asn1(no_cert_req).unwrap();
+                    let requests = [
+                        TimeStampRequest::for_data(hash, b"datum", None).unwrap(),
+                        with_policy,
+                        TimeStampRequest::with_nonce(hash, hash.digest(b"x"), None, &[0xFF; 8])
+                            .unwrap(),
+                    ];
+                    for request in requests {
+                        let serial = serials[(checked + i) % serials.len()];
+                        let ours = issuer.respond(&request.to_der(), now, serial);
+                        assert!(matches!(ours.outcome, Outcome::Granted(_)), "{kind:?}");
+                        let policy = request.policy().unwrap_or(oid::ID_SHA256);
+                        let gen_time =
+                            GeneralizedTimeFrac::new(now.unix_seconds(), 123_000_000).unwrap();
+                        let signature = signature_in(&ours.der);
+                        let general =
+                            general_encoding(&issuer, &request, policy, gen_time, &serial, &|_| {
+                                signature.clone()
+                            });
+                        assert_eq!(hex::encode(&ours.der), hex::encode(&general), "{kind:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 2 * 2 * 3);
+    }
 
     #[test]
     fn system_failure_constant_decodes() {

@@ -1,0 +1,418 @@
+//! Time-aware revocation (`--crl`) against adversarial CRL sets: a CRL is evidence of
+//! non-revocation only for times up to its thisUpdate; the signing certificate must be
+//! covered; listed revocations are conclusive whatever the CRL's age. Certificates and
+//! CRLs from devpki, tokens from the tsp `Issuer` at chosen genTimes; no clock.
+
+// Test helpers outside #[test] functions: a panic is a test failure.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::fs;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
+
+use modelsign::{
+    Error, Note, SignRequest, Signer, TimeSource, TimestampPolicy, TsaTrust, VerifiedModel,
+    VerifierTrust, VerifyRequest,
+};
+use modelsign_devpki::{crl, DevPki, IssuedCert, RevocationReason, RevokedEntry};
+use modelsign_pki::{Crl, HashAlgorithm, KeyKind, SigningKey, Time};
+use modelsign_tsp::{Accuracy, Issuer, IssuerConfig, TimeStampRequest};
+
+const SECOND: Duration = Duration::from_secs(1);
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// The signing time (2030-03-17); the TSA declares an accuracy of one second.
+fn t0() -> Time {
+    Time::from_unix(1_900_000_000, 0).unwrap()
+}
+
+fn after(t: Time, d: Duration) -> Time {
+    t.checked_add(d).unwrap()
+}
+
+fn before(t: Time, d: Duration) -> Time {
+    t.checked_sub(d).unwrap()
+}
+
+fn copy(key: &SigningKey) -> SigningKey {
+    SigningKey::from_pem_or_der(&key.to_pkcs8_der().unwrap(), None).unwrap()
+}
+
+struct Tsa {
+    issuer: Issuer,
+    pki: DevPki,
+    serial: AtomicU8,
+}
+
+impl Tsa {
+    fn new() -> Tsa {
+        let pki = DevPki::tsa(before(t0(), DAY), KeyKind::EcdsaP256).unwrap();
+        let config = IssuerConfig {
+            policy: "1.3.6.1.4.1.57264.2".parse().unwrap(),
+            accepted_policies: vec![],
+            accuracy: Some(Accuracy {
+                seconds: 1,
+                millis: 0,
+                micros: 0,
+            }),
+            include_chain: true,
+        };
+        let issuer = Issuer::new(copy(&pki.leaf.key), pki.chain(), config).unwrap();
+        Tsa {
+            issuer,
+            pki,
+            serial: AtomicU8::new(1),
+        }
+    }
+
+    fn trust(&self) -> TsaTrust {
+        TsaTrust::from_certificates(vec![self.pki.root.cert.clone()]).unwrap()
+    }
+
+    fn stamp(&self, datum: &[u8], at: Time) -> Vec<u8> {
+        let request = TimeStampRequest::for_data(HashAlgorithm::Sha256, datum, None).unwrap();
+        let mut serial = [0u8; 16];
+        serial[15] = self.serial.fetch_add(1, Ordering::SeqCst);
+        self.issuer.respond(&request.to_der(), at, serial).der
+    }
+}
+
+/// A signed model: root -> intermediate -> leaf (valid t0 - 5 min .. t0 + 1 day).
+struct Fixture {
+    _dir: tempfile::TempDir,
+    model: PathBuf,
+    pki: DevPki,
+    tsa: Tsa,
+    trust: VerifierTrust,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let model = dir.path().join("model");
+        fs::create_dir_all(&model).unwrap();
+        fs::write(model.join("weights.bin"), vec![7u8; 1000]).unwrap();
+        let pki = DevPki::model_signing(t0(), DAY).unwrap();
+        let trust =
+            VerifierTrust::Certificates(modelsign_pki::TrustStore::from_certificates(vec![pki
+                .root
+                .cert
+                .clone()]));
+        Fixture {
+            _dir: dir,
+            model,
+            pki,
+            tsa: Tsa::new(),
+            trust,
+        }
+    }
+
+    /// A bundle signed at t0 with one token per genTime in `stamps`.
+    fn bundle(&self, stamps: &[Time]) -> Vec<u8> {
+        let signer = Signer::certificate(
+            copy(&self.pki.leaf.key),
+            self.pki.leaf.cert.clone(),
+            self.pki.intermediate_certificates(),
+            t0(),
+        )
+        .unwrap();
+        let statement = modelsign::sign_statement(&SignRequest::new(&self.model, &signer)).unwrap();
+        let tokens = stamps
+            .iter()
+            .map(|at| self.tsa.stamp(statement.signature(), *at))
+            .collect();
+        statement.into_bundle(tokens).bundle_json().to_vec()
+    }
+
+    fn verify(&self, bundle: &[u8], now: Time, crls: Vec<Crl>) -> Result<VerifiedModel, Error> {
+        let mut request = VerifyRequest::new(&self.model, bundle, &self.trust, now);
+        let mut policy = TimestampPolicy::default();
+        policy.trust = Some(self.tsa.trust());
+        request.timestamps = policy;
+        request.crls = crls;
+        modelsign::verify(&request)
+    }
+
+    fn intermediate(&self) -> &IssuedCert {
+        &self.pki.intermediates[0]
+    }
+
+    fn leaf_subject(&self) -> String {
+        self.pki.leaf.cert.subject()
+    }
+}
+
+fn crl_of(issuer: &IssuedCert, revoked: &[RevokedEntry], this_update: Time) -> Crl {
+    let der = crl(issuer, revoked, this_update, after(this_update, 7 * DAY)).unwrap();
+    Crl::from_pem_or_der(&der).unwrap()
+}
+
+fn crl_window(issuer: &IssuedCert, this_update: Time, next_update: Time) -> Crl {
+    Crl::from_pem_or_der(&crl(issuer, &[], this_update, next_update).unwrap()).unwrap()
+}
+
+/// The error for a certificate whose revocation status cannot be established.
+fn assert_status_unknown(e: &Error, certificate: &str, reason_part: &str) {
+    match e {
+        Error::Chain { source, .. } => match &**source {
+            modelsign_pki::Error::PathValidation { subject, reason } => {
+                assert_eq!(subject, certificate, "{e}");
+                assert!(reason.contains(reason_part), "{e}");
+            }
+            other => panic!("unexpected source {other:?}"),
+        },
+        other => panic!("unexpected error {other:?}"),
+    }
+}
+
+#[test]
+fn a_crl_issued_before_the_signing_time_does_not_show_the_leaf_unrevoked() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let now = after(t0(), 30 * DAY);
+    // Issued an hour before signing and "valid" for a week: a revocation between its
+    // thisUpdate and the signature would not be on it.
+    let stale = crl_of(f.intermediate(), &[], before(t0(), HOUR));
+    let e = f.verify(&bundle, now, vec![stale]).unwrap_err();
+    assert_status_unknown(
+        &e,
+        &f.leaf_subject(),
+        "before the latest trusted signing time",
+    );
+    assert!(
+        matches!(&e, Error::Chain { time, time_source: TimeSource::Timestamp { index: 0, .. }, .. } if *time == t0()),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(text.contains(&before(t0(), HOUR).to_string()), "{text}");
+    assert!(text.contains(&f.intermediate().cert.subject()), "{text}");
+
+    // Issued at genTime but inside the accuracy window: still before genTime + accuracy.
+    let at_gen_time = crl_of(f.intermediate(), &[], t0());
+    let e = f.verify(&bundle, now, vec![at_gen_time]).unwrap_err();
+    assert_status_unknown(
+        &e,
+        &f.leaf_subject(),
+        "before the latest trusted signing time",
+    );
+
+    // Issued at genTime + accuracy: covers the signing time.
+    let covering = crl_of(f.intermediate(), &[], after(t0(), SECOND));
+    f.verify(&bundle, now, vec![covering]).unwrap();
+}
+
+#[test]
+fn an_archived_crl_past_its_next_update_still_covers_an_earlier_signature() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    // Issued a day after signing, expired long before the verification.
+    let archived = crl_window(f.intermediate(), after(t0(), DAY), after(t0(), 2 * DAY));
+    let ok = f
+        .verify(&bundle, after(t0(), 400 * DAY), vec![archived])
+        .unwrap();
+    assert!(ok.notes().contains(&Note::RevocationNotChecked {
+        subject: f.intermediate().cert.subject(),
+        issuer: f.pki.root.cert.subject(),
+    }));
+}
+
+#[test]
+fn a_listed_revocation_is_conclusive_even_on_an_old_crl() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let mut entry = RevokedEntry::for_certificate(&f.pki.leaf.cert, before(t0(), 2 * HOUR));
+    entry.reason = Some(RevocationReason::KeyCompromise);
+    let old = crl_of(f.intermediate(), &[entry], before(t0(), HOUR));
+    let e = f.verify(&bundle, after(t0(), DAY), vec![old]).unwrap_err();
+    assert!(
+        matches!(&e, Error::Revoked { effective, reason: Some(r), signing_time: Some(_), .. }
+            if *effective == before(t0(), 2 * HOUR) && r == "keyCompromise"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn every_trusted_time_needs_a_crl_issued_after_it() {
+    let f = Fixture::new();
+    // Two tokens: t0 and t0 + 2 h. A CRL issued between them covers only the first.
+    let bundle = f.bundle(&[t0(), after(t0(), 2 * HOUR)]);
+    let between = crl_of(f.intermediate(), &[], after(t0(), HOUR));
+    let e = f
+        .verify(&bundle, after(t0(), DAY), vec![between.clone()])
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Chain {
+                time_source: TimeSource::Timestamp { index: 1, .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // With a later CRL as well, both times are covered.
+    let later = crl_of(f.intermediate(), &[], after(t0(), 3 * HOUR));
+    f.verify(&bundle, after(t0(), DAY), vec![between, later])
+        .unwrap();
+}
+
+#[test]
+fn without_a_timestamp_the_crl_must_be_current() {
+    let f = Fixture::new();
+    let bare = f.bundle(&[]);
+    let now = after(t0(), HOUR);
+    let expired = crl_window(f.intermediate(), before(now, DAY), before(now, SECOND));
+    let e = f.verify(&bare, now, vec![expired]).unwrap_err();
+    assert_status_unknown(&e, &f.leaf_subject(), "is current at");
+    assert!(
+        matches!(
+            &e,
+            Error::Chain {
+                time_source: TimeSource::CurrentTime,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let current = crl_window(f.intermediate(), before(now, DAY), now);
+    f.verify(&bare, now, vec![current]).unwrap();
+}
+
+#[test]
+fn a_crl_that_does_not_apply_to_the_signing_certificate_is_not_a_check() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let now = after(t0(), DAY);
+    // Another CA's CRL (a TSA root: different name), and the root's CRL, which covers
+    // the intermediate only.
+    let unrelated = crl_of(&f.tsa.pki.root, &[], after(t0(), HOUR));
+    let root_crl = crl_of(&f.pki.root, &[], after(t0(), HOUR));
+    for crls in [vec![unrelated], vec![root_crl.clone()]] {
+        let e = f.verify(&bundle, now, crls).unwrap_err();
+        assert_status_unknown(&e, &f.leaf_subject(), "is a complete CRL of its issuer");
+    }
+    // With the intermediate's CRL as well, both certificates are checked: no note.
+    let inter = crl_of(f.intermediate(), &[], after(t0(), HOUR));
+    let ok = f.verify(&bundle, now, vec![root_crl, inter]).unwrap();
+    assert!(
+        !ok.notes()
+            .iter()
+            .any(|n| matches!(n, Note::RevocationNotChecked { .. })),
+        "{:?}",
+        ok.notes()
+    );
+}
+
+#[test]
+fn a_stale_crl_given_for_an_intermediate_fails_and_none_is_noted() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let now = after(t0(), DAY);
+    let inter = crl_of(f.intermediate(), &[], after(t0(), HOUR));
+    let stale_root = crl_of(&f.pki.root, &[], before(t0(), DAY));
+    let e = f
+        .verify(&bundle, now, vec![inter.clone(), stale_root])
+        .unwrap_err();
+    assert_status_unknown(
+        &e,
+        &f.intermediate().cert.subject(),
+        "before the latest trusted signing time",
+    );
+    let ok = f.verify(&bundle, now, vec![inter]).unwrap();
+    assert_eq!(
+        ok.notes()
+            .iter()
+            .filter(|n| matches!(n, Note::RevocationNotChecked { .. }))
+            .count(),
+        1
+    );
+    assert!(ok.notes().iter().any(|n| n.to_string()
+        == format!(
+            "revocation of certificate '{}' was not checked: no CRL from its issuer '{}' was given",
+            f.intermediate().cert.subject(),
+            f.pki.root.cert.subject()
+        )));
+}
+
+#[test]
+fn an_invalidity_date_later_than_the_revocation_date_does_not_rescue_the_signature() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    // Revoked an hour before signing; a (nonsensical) invalidityDate a day after it.
+    let mut entry = RevokedEntry::for_certificate(&f.pki.leaf.cert, before(t0(), HOUR));
+    entry.invalidity_date = Some(after(t0(), DAY));
+    let list = crl_of(f.intermediate(), &[entry], after(t0(), 2 * DAY));
+    let e = f
+        .verify(&bundle, after(t0(), 3 * DAY), vec![list])
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Revoked { effective, .. } if *effective == before(t0(), HOUR)),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn duplicate_entries_cannot_hide_the_earlier_revocation() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let late = RevokedEntry::for_certificate(&f.pki.leaf.cert, after(t0(), DAY));
+    let early = RevokedEntry::for_certificate(&f.pki.leaf.cert, before(t0(), HOUR));
+    let list = crl_of(f.intermediate(), &[late, early], after(t0(), 2 * DAY));
+    let e = f
+        .verify(&bundle, after(t0(), 3 * DAY), vec![list])
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Revoked { effective, .. } if *effective == before(t0(), HOUR)),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_hold_before_the_signing_time_fails_and_after_it_is_a_note() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let hold = |at| {
+        let mut entry = RevokedEntry::for_certificate(&f.pki.leaf.cert, at);
+        entry.reason = Some(RevocationReason::CertificateHold);
+        crl_of(f.intermediate(), &[entry], after(t0(), 2 * DAY))
+    };
+    let e = f
+        .verify(
+            &bundle,
+            after(t0(), 3 * DAY),
+            vec![hold(before(t0(), HOUR))],
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Revoked { reason: Some(r), .. } if r == "certificateHold"),
+        "{e:?}"
+    );
+    let ok = f
+        .verify(&bundle, after(t0(), 3 * DAY), vec![hold(after(t0(), HOUR))])
+        .unwrap();
+    assert!(ok
+        .notes()
+        .iter()
+        .any(|n| matches!(n, Note::RevokedAfterSigning { .. })));
+}
+
+#[test]
+fn a_remove_from_crl_entry_is_refused_not_read_as_a_revocation() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let mut entry = RevokedEntry::for_certificate(&f.pki.leaf.cert, before(t0(), HOUR));
+    entry.reason = Some(RevocationReason::RemoveFromCrl);
+    let list = crl_of(f.intermediate(), &[entry], after(t0(), DAY));
+    let e = f
+        .verify(&bundle, after(t0(), 2 * DAY), vec![list])
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Crl(inner) if **inner == modelsign_pki::Error::CrlUnsupported {
+            issuer: f.intermediate().cert.subject(),
+            reason: "an entry has reasonCode removeFromCRL, which only delta CRLs may use",
+        }),
+        "{e:?}"
+    );
+}
