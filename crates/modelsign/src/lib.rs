@@ -73,8 +73,9 @@
 //! unsigned extra file fails unless `ignore_unsigned_files`. A single-file resource may be
 //! named `"."` (model_signing) or by the file's base name (OMS v1.0 spec).
 //!
-//! What is **not** checked: OCSP and CRL freshness (the verifier supplies the CRLs it
-//! trusts), signer identity beyond the chain (no SAN/email policy), transparency logs
+//! Revocation (`--crl`) is judged by time ([`revocation`] module doc): a CRL vouches only
+//! for times up to its thisUpdate. What is **not** checked: OCSP, fetching CRLs (the
+//! verifier supplies the CRLs it trusts), signer identity beyond the chain (no SAN/email policy), transparency logs
 //! (`tlogEntries` is ignored).
 
 mod error;

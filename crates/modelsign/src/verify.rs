@@ -199,8 +199,8 @@ pub enum Check {
         /// Maximum age, seconds.
         max_age_secs: Option<u64>,
     },
-    /// Certificate mode with CRLs: no certificate of the chain is revoked at the validation
-    /// time(s).
+    /// Certificate mode with CRLs: the signing certificate (and every CA whose issuer's CRL
+    /// was given) is not revoked at the validation time(s).
     Revocation {
         /// CRLs given.
         crls: usize,
@@ -279,7 +279,7 @@ impl fmt::Display for Check {
             Check::Revocation { crls } => {
                 write!(
                     f,
-                    "signing chain not revoked at the validation time(s) ({crls} CRLs)"
+                    "signing certificate (and CAs whose issuer's CRL was given) not revoked at the validation time(s) ({crls} CRLs)"
                 )
             }
             Check::Statement { predicate_type } => {
