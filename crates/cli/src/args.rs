@@ -269,7 +269,8 @@ pub(crate) enum TsaHashArg {
     Sha512,
 }
 
-fn parse_tsa_timeout(s: &str) -> Result<f64, String> {
+/// `--tsa-timeout` of `sign`, `timestamp add` and `timestamp request`.
+pub(crate) fn parse_tsa_timeout(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         // Up to a day: longer is a typo, and keeps Duration::from_secs_f64 in range.
         Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),

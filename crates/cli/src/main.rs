@@ -8,6 +8,7 @@
 mod args;
 mod atomic;
 mod commands;
+mod logging;
 mod output;
 mod progress;
 mod settings;
@@ -24,7 +25,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_exit(&e),
     };
-    init_logging();
+    let default_log = match &cli.command {
+        Command::Tsa(_) => logging::DefaultLevel::ServerActivity,
+        _ => logging::DefaultLevel::Warnings,
+    };
+    // Flushes the server's queued log lines when main returns.
+    let _log_guard = logging::init(default_log);
     let printer = Printer {
         format: cli.output,
         quiet: cli.quiet,
@@ -72,14 +78,4 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-/// Diagnostics via `tracing` on stderr, filtered by `MODELSIGN_LOG` (default: warnings).
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MODELSIGN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

@@ -119,6 +119,22 @@ impl TimestampJson {
         }
     }
 
+    /// A timestamp of which nothing could be read: only its position and why.
+    fn unreadable(index: usize, status: String) -> Self {
+        TimestampJson {
+            index,
+            verified: false,
+            gen_time: None,
+            accuracy_ms: None,
+            latest: None,
+            serial: None,
+            tsa_subject: None,
+            tsa_name: None,
+            authority: None,
+            status,
+        }
+    }
+
     /// A timestamp of a verified bundle.
     pub(crate) fn of(t: &modelsign::BundleTimestamp) -> Self {
         match t {
@@ -141,35 +157,13 @@ impl TimestampJson {
             } => {
                 let mut j = match info {
                     Some(i) => TimestampJson::claimed(*index, i),
-                    None => TimestampJson {
-                        index: *index,
-                        verified: false,
-                        gen_time: None,
-                        accuracy_ms: None,
-                        latest: None,
-                        serial: None,
-                        tsa_subject: None,
-                        tsa_name: None,
-                        authority: None,
-                        status: String::new(),
-                    },
+                    None => TimestampJson::unreadable(*index, String::new()),
                 };
                 j.status = reason.to_string();
                 j
             }
             // BundleTimestamp is non-exhaustive: a future kind is reported by its text.
-            other => TimestampJson {
-                index: other.index(),
-                verified: false,
-                gen_time: None,
-                accuracy_ms: None,
-                latest: None,
-                serial: None,
-                tsa_subject: None,
-                tsa_name: None,
-                authority: None,
-                status: other.to_string(),
-            },
+            other => TimestampJson::unreadable(other.index(), other.to_string()),
         }
     }
 }
@@ -352,6 +346,22 @@ impl Printer {
         }
         Ok(())
     }
+
+    /// How `sign`, `verify` and `hash` end on an error: a usage error goes back to `main`
+    /// (exit 2, clap's message); anything else is reported with [`Printer::failure`] and
+    /// gives `Ok(false)` (exit 1).
+    pub(crate) fn command_failed(
+        &self,
+        prefix: &str,
+        error: anyhow::Error,
+        report: Report,
+    ) -> anyhow::Result<bool> {
+        if error.downcast_ref::<clap::Error>().is_some() {
+            return Err(error);
+        }
+        self.failure(prefix, &render_error(&error), Some(report))?;
+        Ok(false)
+    }
 }
 
 fn write_json(out: &mut impl Write, report: &Report) -> io::Result<()> {
@@ -360,6 +370,18 @@ fn write_json(out: &mut impl Write, report: &Report) -> io::Result<()> {
     let text = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
     writeln!(out, "{text}")?;
     out.flush()
+}
+
+/// The model in one line, as `sign`, `verify` and `inspect` print it:
+/// `'<name>', <n> files (<method>, <hash>)`.
+pub(crate) fn model_line(m: &ManifestSummary) -> String {
+    format!(
+        "'{}', {} files ({}, {})",
+        m.model_name,
+        m.files,
+        m.method_description(),
+        m.hash.name()
+    )
 }
 
 /// An error message with its causes, without repeating a cause that the message already

@@ -21,6 +21,9 @@ const MAX_KEY_OR_CERTIFICATE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// base64 plus a few certificates and timestamps; the bundle parser applies its own limit.
 const MAX_SIGNATURE_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// A Sigstore trusted root holds a handful of certificates; 4 MiB is far beyond any real one.
+const MAX_TRUSTED_ROOT_BYTES: u64 = 4 * 1024 * 1024;
+
 /// A command-line error detected after parsing (exit code 2).
 pub(crate) fn usage_error(message: impl std::fmt::Display) -> anyhow::Error {
     anyhow::Error::new(Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message))
@@ -45,6 +48,25 @@ pub(crate) fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8
 
 pub(crate) fn read_signature_file(path: &Path) -> Result<Vec<u8>> {
     read_limited(path, MAX_SIGNATURE_FILE_BYTES, "signature file")
+}
+
+/// The TSA trust of a Sigstore `trusted_root.json` (`--trusted-root`): its
+/// timestampAuthorities.
+pub(crate) fn load_trusted_root(path: &Path) -> Result<modelsign::TsaTrust> {
+    let json = read_limited(path, MAX_TRUSTED_ROOT_BYTES, "trusted root")?;
+    modelsign::TsaTrust::from_trusted_root_json(&json)
+        .with_context(|| format!("cannot use the trusted root '{}'", path.display()))
+}
+
+impl From<crate::args::TsaHashArg> for modelsign_pki::HashAlgorithm {
+    fn from(h: crate::args::TsaHashArg) -> Self {
+        use crate::args::TsaHashArg;
+        match h {
+            TsaHashArg::Sha256 => modelsign_pki::HashAlgorithm::Sha256,
+            TsaHashArg::Sha384 => modelsign_pki::HashAlgorithm::Sha384,
+            TsaHashArg::Sha512 => modelsign_pki::HashAlgorithm::Sha512,
+        }
+    }
 }
 
 pub(crate) fn load_private_key(path: &Path, password: Option<&str>) -> Result<SigningKey> {

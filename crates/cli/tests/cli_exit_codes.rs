@@ -8,7 +8,7 @@ mod cli_common;
 
 use std::fs;
 
-use cli_common::{key_file, make_model, modelsign, stderr};
+use cli_common::{key_file, make_model, modelsign, stderr, verify_key_with};
 
 #[test]
 fn help_and_version_exit_0() {
@@ -28,64 +28,34 @@ fn command_line_errors_exit_2() {
     let key = key_file("ec256.key.pem");
     let key = key.to_str().unwrap();
     let model = m.to_str().unwrap();
-    let cases: &[&[&str]] = &[
+    // `sign key MODEL --private-key KEY` followed by the flags under test.
+    let sign_key = |extra: &[&'static str]| -> Vec<&str> {
+        let mut args = vec!["sign", "key", model, "--private-key", key];
+        args.extend_from_slice(extra);
+        args
+    };
+    let cases: Vec<Vec<&str>> = vec![
         // unknown command / flag
-        &["frobnicate"],
-        &["sign", "key", model, "--private-key", key, "--bogus"],
+        vec!["frobnicate"],
+        sign_key(&["--bogus"]),
         // missing arguments
-        &["sign", "key", model],
-        &["sign", "key", "--private-key", key],
-        &["verify", "key", model, "--public-key", key],
-        &["verify", "certificate", model, "--signature", "model.sig"],
-        &["sign", "certificate", model, "--private-key", key],
+        vec!["sign", "key", model],
+        vec!["sign", "key", "--private-key", key],
+        vec!["verify", "key", model, "--public-key", key],
+        vec!["verify", "certificate", model, "--signature", "model.sig"],
+        vec!["sign", "certificate", model, "--private-key", key],
         // values of the wrong form
-        &["sign", "key", model, "--private-key", key, "--hash", "md5"],
-        &[
-            "sign",
-            "key",
-            model,
-            "--private-key",
-            key,
-            "--hash-method",
-            "chunks",
-        ],
-        &[
-            "sign",
-            "key",
-            model,
-            "--private-key",
-            key,
-            "--hash-method",
-            "shards",
-            "--shard-size",
-            "0",
-        ],
-        &[
-            "sign",
-            "key",
-            model,
-            "--private-key",
-            key,
-            "--hash-method",
-            "shards",
-            "--shard-size",
-            "ten",
-        ],
-        &["--output", "xml", "hash", model],
+        sign_key(&["--hash", "md5"]),
+        sign_key(&["--hash-method", "chunks"]),
+        sign_key(&["--hash-method", "shards", "--shard-size", "0"]),
+        sign_key(&["--hash-method", "shards", "--shard-size", "ten"]),
+        vec!["--output", "xml", "hash", model],
         // conflicting: a shard size with the files method
-        &[
-            "sign",
-            "key",
-            model,
-            "--private-key",
-            key,
-            "--shard-size",
-            "100",
-        ],
-        &["hash", model, "--shard_size", "100"],
+        sign_key(&["--shard-size", "100"]),
+        vec!["hash", model, "--shard_size", "100"],
     ];
-    for args in cases {
-        let out = modelsign(dir.path()).args(*args).output().unwrap();
+    for args in &cases {
+        let out = modelsign(dir.path()).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
     // A command-line error must not have written anything.
@@ -161,18 +131,7 @@ fn bad_input_files_exit_1_and_name_the_file() {
     }
     // A malformed signature file is a failure (1), not a usage error.
     fs::write(dir.path().join("bad.sig"), b"{\"mediaType\": 1}").unwrap();
-    let out = modelsign(dir.path())
-        .args([
-            "verify",
-            "key",
-            "model",
-            "--signature",
-            "bad.sig",
-            "--public-key",
-        ])
-        .arg(key_file("ec256.pub.pem"))
-        .output()
-        .unwrap();
+    let out = verify_key_with(dir.path(), "bad.sig", "ec256.pub.pem", &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).starts_with("Verification failed with error: invalid signature file"));
     drop(m);

@@ -9,31 +9,12 @@ mod cli_common;
 use std::fs;
 use std::path::Path;
 
-use cli_common::{key_file, make_model, make_pki, modelsign, stderr, stdout, testdata};
-
-fn sign_key(dir: &Path, extra: &[&str]) -> std::process::Output {
-    modelsign(dir)
-        .args(["sign", "key", "model", "--private-key"])
-        .arg(key_file("ec256.key.pem"))
-        .args(extra)
-        .output()
-        .unwrap()
-}
+use cli_common::{
+    key_file, make_model, make_pki, modelsign, sign_key, stderr, stdout, testdata, verify_key_with,
+};
 
 fn verify_key(dir: &Path, extra: &[&str]) -> std::process::Output {
-    modelsign(dir)
-        .args([
-            "verify",
-            "key",
-            "model",
-            "--signature",
-            "model.sig",
-            "--public-key",
-        ])
-        .arg(key_file("ec256.pub.pem"))
-        .args(extra)
-        .output()
-        .unwrap()
+    verify_key_with(dir, "model.sig", "ec256.pub.pem", extra)
 }
 
 #[test]
@@ -135,18 +116,7 @@ fn wrong_key_fails() {
     let dir = tempfile::tempdir().unwrap();
     make_model(dir.path());
     assert_eq!(sign_key(dir.path(), &[]).status.code(), Some(0));
-    let out = modelsign(dir.path())
-        .args([
-            "verify",
-            "key",
-            "model",
-            "--signature",
-            "model.sig",
-            "--public-key",
-        ])
-        .arg(key_file("ec384.pub.pem"))
-        .output()
-        .unwrap();
+    let out = verify_key_with(dir.path(), "model.sig", "ec384.pub.pem", &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("Key mismatch"), "{}", stderr(&out));
 }
@@ -307,18 +277,7 @@ fn signature_inside_the_model_is_ignored_both_ways() {
     make_model(dir.path());
     let out = sign_key(dir.path(), &["--signature", "model/model.sig"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = modelsign(dir.path())
-        .args([
-            "verify",
-            "key",
-            "model",
-            "--signature",
-            "model/model.sig",
-            "--public-key",
-        ])
-        .arg(key_file("ec256.pub.pem"))
-        .output()
-        .unwrap();
+    let out = verify_key_with(dir.path(), "model/model.sig", "ec256.pub.pem", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // Re-signing replaces the file (the old signature inside the model is ignored).
     assert_eq!(

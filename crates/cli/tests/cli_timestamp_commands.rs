@@ -4,13 +4,16 @@
 // Helpers outside #[test] fns unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cli_common;
 #[path = "../../tsp/tests/client_support/mod.rs"]
 mod client_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use base64::Engine as _;
+use cli_common::{run, stderr, stdout};
 use client_support::{closed_port_url, Reply, Server, Tsa, POLICY};
 use modelsign_devpki::DevPki;
 use modelsign_pki::{HashAlgorithm, KeyKind, Time};
@@ -38,57 +41,37 @@ impl Setup {
     }
     /// Requests a time-stamp over data.bin into `out`.
     fn request(&self, out: &str) {
-        modelsign(self.dir.path())
-            .args([
-                "timestamp",
-                "request",
-                "--tsa-url",
-                &self.server.url,
-                "--data",
-                "data.bin",
-                "--out",
-                out,
-            ])
-            .assert()
-            .code(0);
+        let out = request_data(self.dir.path(), &[&self.server.url], &[], out);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
 }
 
-/// `modelsign` in `dir` (own helpers: this file does not depend on the other CLI tests').
-fn modelsign(dir: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_modelsign"));
-    cmd.current_dir(dir);
-    cmd
+/// `request --tsa-url URL FLAGS... --out r.tsr` (the arguments after `timestamp`).
+fn request_args<'a>(url: &'a str, flags: &[&'a str]) -> Vec<&'a str> {
+    [
+        &["request", "--tsa-url", url][..],
+        flags,
+        &["--out", "r.tsr"],
+    ]
+    .concat()
 }
 
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    modelsign(dir).args(args).output().unwrap()
+/// `timestamp request --tsa-url URL... --data data.bin EXTRA... --out OUT` in `dir`.
+fn request_data(dir: &Path, tsa_urls: &[&str], extra: &[&str], out: &str) -> Output {
+    let mut args = vec!["timestamp", "request"];
+    for url in tsa_urls {
+        args.extend(["--tsa-url", url]);
+    }
+    args.extend(["--data", "data.bin"]);
+    args.extend_from_slice(extra);
+    args.extend(["--out", out]);
+    run(dir, &args)
 }
 
 #[test]
 fn request_verify_inspect_round_trip() {
     let s = Setup::new();
-    let out = run(
-        s.dir.path(),
-        &[
-            "timestamp",
-            "request",
-            "--tsa-url",
-            &s.server.url,
-            "--data",
-            "data.bin",
-            "--out",
-            "r.tsr",
-        ],
-    );
+    let out = request_data(s.dir.path(), &[&s.server.url], &[], "r.tsr");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains(&format!("Timestamp obtained from {}", s.server.url)),
@@ -299,72 +282,16 @@ fn command_line_errors_exit_2() {
     let url = s.server.url.as_str();
     let digest = hex::encode(HashAlgorithm::Sha256.digest(DATA));
     let d = digest.as_str();
-    let cases: &[&[&str]] = &[
-        &[
-            "request",
-            "--tsa-url",
-            url,
-            "--data",
-            "data.bin",
-            "--digest",
-            d,
-            "--out",
-            "r.tsr",
-        ],
-        &["request", "--tsa-url", url, "--out", "r.tsr"],
-        &[
-            "request",
-            "--tsa-url",
-            url,
-            "--data",
-            "data.bin",
-            "--hash",
-            "md5",
-            "--out",
-            "r.tsr",
-        ],
-        &[
-            "request",
-            "--tsa-url",
-            url,
-            "--digest",
-            "xyz",
-            "--out",
-            "r.tsr",
-        ],
-        &[
-            "request",
-            "--tsa-url",
-            url,
-            "--digest",
-            "0011",
-            "--out",
-            "r.tsr",
-        ],
-        &[
-            "request",
-            "--tsa-url",
-            url,
-            "--digest",
-            d,
-            "--hash",
-            "sha512",
-            "--out",
-            "r.tsr",
-        ],
-        &[
-            "request",
-            "--tsa-url",
-            url,
-            "--data",
-            "data.bin",
-            "--tsa-timeout",
-            "0",
-            "--out",
-            "r.tsr",
-        ],
-        &["request", "--data", "data.bin", "--out", "r.tsr"],
-        &[
+    let cases: Vec<Vec<&str>> = vec![
+        request_args(url, &["--data", "data.bin", "--digest", d]),
+        vec!["request", "--tsa-url", url, "--out", "r.tsr"],
+        request_args(url, &["--data", "data.bin", "--hash", "md5"]),
+        request_args(url, &["--digest", "xyz"]),
+        request_args(url, &["--digest", "0011"]),
+        request_args(url, &["--digest", d, "--hash", "sha512"]),
+        request_args(url, &["--data", "data.bin", "--tsa-timeout", "0"]),
+        vec!["request", "--data", "data.bin", "--out", "r.tsr"],
+        vec![
             "verify",
             "r.tsr",
             "--data",
@@ -374,8 +301,8 @@ fn command_line_errors_exit_2() {
             "--tsa-certificate-chain",
             "tsa-chain.pem",
         ],
-        &["verify", "r.tsr", "--data", "data.bin"],
-        &[
+        vec!["verify", "r.tsr", "--data", "data.bin"],
+        vec![
             "verify",
             "r.tsr",
             "--data",
@@ -385,7 +312,7 @@ fn command_line_errors_exit_2() {
             "--trusted-root",
             "t.json",
         ],
-        &[
+        vec![
             "verify",
             "r.tsr",
             "--digest",
@@ -393,7 +320,7 @@ fn command_line_errors_exit_2() {
             "--tsa-certificate-chain",
             "tsa-chain.pem",
         ],
-        &[
+        vec![
             "verify",
             "r.tsr",
             "--digest",
@@ -403,9 +330,9 @@ fn command_line_errors_exit_2() {
             "--tsa-certificate-chain",
             "tsa-chain.pem",
         ],
-        &["inspect"],
+        vec!["inspect"],
     ];
-    for args in cases {
+    for args in &cases {
         let mut full = vec!["timestamp"];
         full.extend_from_slice(args);
         let out = run(s.dir.path(), &full);
@@ -421,21 +348,7 @@ fn failed_request_names_the_tsa_and_writes_nothing() {
     fs::write(dir.path().join("data.bin"), DATA).unwrap();
     let server = Server::start(|_, _| Reply::status(500));
     let with_creds = server.url.replace("http://", "http://u:topsecret@");
-    let out = run(
-        dir.path(),
-        &[
-            "timestamp",
-            "request",
-            "--tsa-url",
-            &with_creds,
-            "--data",
-            "data.bin",
-            "--tsa-timeout",
-            "1",
-            "--out",
-            "r.tsr",
-        ],
-    );
+    let out = request_data(dir.path(), &[&with_creds], &["--tsa-timeout", "1"], "r.tsr");
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
@@ -450,22 +363,11 @@ fn failed_request_names_the_tsa_and_writes_nothing() {
 fn request_falls_back_and_can_verify_before_writing() {
     let s = Setup::new();
     let down = closed_port_url();
-    let out = run(
+    let out = request_data(
         s.dir.path(),
-        &[
-            "timestamp",
-            "request",
-            "--tsa-url",
-            &down,
-            "--tsa-url",
-            &s.server.url,
-            "--data",
-            "data.bin",
-            "--tsa-certificate-chain",
-            "tsa-chain.pem",
-            "--out",
-            "r.tsr",
-        ],
+        &[&down, &s.server.url],
+        &["--tsa-certificate-chain", "tsa-chain.pem"],
+        "r.tsr",
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
@@ -481,20 +383,11 @@ fn request_falls_back_and_can_verify_before_writing() {
         modelsign_devpki::pem(&other.root.cert),
     )
     .unwrap();
-    let out = run(
+    let out = request_data(
         s.dir.path(),
-        &[
-            "timestamp",
-            "request",
-            "--tsa-url",
-            &s.server.url,
-            "--data",
-            "data.bin",
-            "--tsa-certificate-chain",
-            "other-root.pem",
-            "--out",
-            "r2.tsr",
-        ],
+        &[&s.server.url],
+        &["--tsa-certificate-chain", "other-root.pem"],
+        "r2.tsr",
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not trusted"), "{}", stderr(&out));

@@ -772,3 +772,106 @@ fn tsa_policy_is_requested_at_signing_and_pinned_at_verification() {
     assert_eq!(code(&out), Some(1), "{}", text(&out));
     assert!(text(&out).contains("1.2.3.4"), "{}", text(&out));
 }
+
+/// `timestamp add --tsa-optional`, as `sign --tsa-optional`: when no TSA gives a valid
+/// token the signature file stays byte-identical, a warning names every TSA and why it
+/// failed, and the exit code is 0; without the flag the same run fails (exit 1) and writes
+/// nothing. With `--tsa-all`, the tokens of the TSAs that answered are added.
+#[test]
+fn timestamp_add_tsa_optional_leaves_the_file_unchanged_and_names_each_tsa() {
+    let env = Env::new(DAY);
+    let out = env.sign("s.sig", &[]);
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let original = fs::read(env.path("s.sig")).unwrap();
+    let failing = Server::start(|_, _| Reply::status(500));
+    let down = closed_port_url();
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "timestamp",
+            "add",
+            "s.sig",
+            "--tsa-url",
+            &failing.url,
+            "--tsa-url",
+            &down,
+            "--tsa-timeout",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        env.run(&args)
+    };
+    let stderr = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    let names_both_tsas = |err: &str| {
+        let host_port = |url: &str| url.split('/').nth(2).unwrap().to_owned();
+        err.contains(&host_port(&failing.url))
+            && err.contains("HTTP 500")
+            && err.contains(&host_port(&down))
+    };
+
+    let out = add(&[]);
+    assert_eq!(code(&out), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).starts_with("Adding timestamps failed with error:"),
+        "{}",
+        text(&out)
+    );
+    assert!(names_both_tsas(&stderr(&out)), "{}", text(&out));
+    assert_eq!(fs::read(env.path("s.sig")).unwrap(), original);
+
+    let out = add(&["--tsa-optional"]);
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("warning: no timestamp added (--tsa-optional), 's.sig' is unchanged: "),
+        "{}",
+        text(&out)
+    );
+    assert!(names_both_tsas(&err), "{}", text(&out));
+    assert!(!err.contains("failed with error"), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "No timestamp added; 's.sig' is unchanged\n"
+    );
+    assert_eq!(fs::read(env.path("s.sig")).unwrap(), original);
+
+    let out = add(&["--tsa-optional", "--output", "json"]);
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let report = json(&out);
+    assert_eq!(report["success"], true);
+    assert_eq!(report["changed"], false);
+    assert_eq!(report["timestamps"].as_array().unwrap().len(), 0);
+    assert!(
+        names_both_tsas(report["warnings"][0].as_str().unwrap()),
+        "{report}"
+    );
+    assert_eq!(fs::read(env.path("s.sig")).unwrap(), original);
+
+    // --tsa-all: one TSA answers, its token is added, the failed one is named.
+    let tsa = Tsa::new();
+    let granting = Server::granting(tsa.clone(), 200);
+    env.tsa_chain(&tsa, "tsa.pem");
+    let out = env.run(&[
+        "timestamp",
+        "add",
+        "s.sig",
+        "--tsa-url",
+        &granting.url,
+        "--tsa-url",
+        &failing.url,
+        "--tsa-all",
+        "--tsa-optional",
+    ]);
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("only 1 timestamp(s) stored (--tsa-optional)") && err.contains("HTTP 500"),
+        "{}",
+        text(&out)
+    );
+    assert_ne!(fs::read(env.path("s.sig")).unwrap(), original);
+    let out = env.verify(
+        "s.sig",
+        &["--tsa-certificate-chain", "tsa.pem", "--require-timestamp"],
+    );
+    assert_eq!(code(&out), Some(0), "{}", text(&out));
+}

@@ -38,11 +38,13 @@ pub const MAX_CONNECTIONS: usize = 4096;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SigningExecutor {
-    /// On a dedicated rayon pool with one thread per core.
-    Rayon,
-    /// On tokio's blocking thread pool (`spawn_blocking`); the default: fastest measured
-    /// (P-256, 2 cores, 64 connections: 16.0k tokens/s vs 12.3k rayon, 10.3k inline).
+    /// On a dedicated rayon pool with one thread per core; the default: fastest measured
+    /// (`scripts/bench-tsa.sh`, P-256, 2 cores, 64 connections, idle machine: 33.2k
+    /// tokens/s vs 26.0k inline and 20.3k spawn_blocking). A fixed pool keeps one signing
+    /// thread per core busy; spawn_blocking's growing pool oversubscribes the cores.
     #[default]
+    Rayon,
+    /// On tokio's blocking thread pool (`spawn_blocking`).
     Blocking,
     /// On the async worker thread itself (no hand-off; stalls other connections on that
     /// worker for the duration of one signature).

@@ -365,7 +365,7 @@ fn trusted_time_story(demo: &mut Demo, model: &Path, dir: &Path, now: Time) -> R
         "[15] Same day, the untimestamped twin",
         verify_at(model, &twin_sig, &trust, Some(&tsa_trust), future),
     );
-    Ok(())
+    tsa.stop()
 }
 
 /// Verify at a chosen time with optional TSA trust.

@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::args::HashArgs;
-use crate::output::{render_error, ManifestJson, Printer, Report};
+use crate::output::{ManifestJson, Printer, Report};
 use crate::progress::HashProgress;
 use crate::settings;
 
@@ -36,12 +36,6 @@ pub(crate) fn hash(args: &HashArgs, printer: Printer) -> Result<bool> {
             quiet_text.success(&summary.root_digest_string(), &[], &report)?;
             Ok(true)
         }
-        Err(e) => {
-            if e.downcast_ref::<clap::Error>().is_some() {
-                return Err(e);
-            }
-            printer.failure("Hashing", &render_error(&e), Some(report))?;
-            Ok(false)
-        }
+        Err(e) => printer.command_failed("Hashing", e, report),
     }
 }

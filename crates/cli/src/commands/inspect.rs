@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 
 use crate::args::{InspectArgs, OutputFormat};
-use crate::output::{render_error, ManifestJson, Printer, TimestampJson};
+use crate::output::{model_line, render_error, ManifestJson, Printer, TimestampJson};
 use crate::settings;
 
 pub(crate) fn inspect(args: &InspectArgs, printer: Printer) -> Result<bool> {
@@ -75,13 +75,7 @@ pub(crate) fn inspect(args: &InspectArgs, printer: Printer) -> Result<bool> {
                 );
             }
             let m = &info.manifest;
-            println!(
-                "  model:      '{}', {} files ({}, {})",
-                m.model_name,
-                m.files,
-                m.method_description(),
-                m.hash.name()
-            );
+            println!("  model:      {}", model_line(m));
             println!("  digest:     {}", m.root_digest_string());
             if info.timestamps.is_empty() {
                 println!("  timestamps: none");

@@ -6,7 +6,9 @@ use modelsign::{RsaPadding, SignRequest, SignedModel, Signer, Time};
 use crate::args::{RsaPaddingArg, SignCertificateArgs, SignCommon, SignKeyArgs};
 use crate::atomic::write_atomically;
 use crate::commands::timestamping::{self, PolicyNotMet};
-use crate::output::{render_error, ManifestJson, Printer, Report, SignerJson, TimestampJson};
+use crate::output::{
+    model_line, render_error, ManifestJson, Printer, Report, SignerJson, TimestampJson,
+};
 use crate::progress::HashProgress;
 use crate::settings;
 
@@ -63,16 +65,7 @@ fn run(
             let mut details = vec![
                 ("signature", common.signature.display().to_string()),
                 ("signer", summary.signer.to_string()),
-                (
-                    "model",
-                    format!(
-                        "'{}', {} files ({}, {})",
-                        m.model_name,
-                        m.files,
-                        m.method_description(),
-                        m.hash.name()
-                    ),
-                ),
+                ("model", model_line(m)),
                 ("digest", m.root_digest_string()),
             ];
             for t in &summary.timestamps {
@@ -89,13 +82,7 @@ fn run(
             printer.success("Signing succeeded", &details, &report)?;
             Ok(true)
         }
-        Err(e) => {
-            if e.downcast_ref::<clap::Error>().is_some() {
-                return Err(e);
-            }
-            printer.failure("Signing", &render_error(&e), Some(report))?;
-            Ok(false)
-        }
+        Err(e) => printer.command_failed("Signing", e, report),
     }
 }
 

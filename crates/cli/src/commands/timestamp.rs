@@ -14,26 +14,24 @@
 //! `--hash`, hex that is not hex or has the wrong length).
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use modelsign_pki::{HashAlgorithm, Time};
-use modelsign_tsp::client::{ClientConfig, FetchMode, TsaClient};
+use modelsign_tsp::client::TsaClient;
 use modelsign_tsp::trust::TsaTrust;
 use modelsign_tsp::verify::{verify_timestamp, Datum, VerifiedTimestamp, VerifyOptions};
 use modelsign_tsp::TimeStampRequest;
 use serde::Serialize;
 
-use crate::args::OutputFormat;
+use crate::args::{parse_tsa_timeout, OutputFormat, TsaHashArg};
+use crate::commands::timestamping::client_config;
 use crate::output::{render_error, Printer};
-use crate::settings::{load_certificate_files, read_limited, usage_error};
+use crate::settings::{load_certificate_files, load_trusted_root, read_limited, usage_error};
 
 /// A time-stamp response is a few KiB; the client caps replies at 1 MiB
 /// (`modelsign_tsp::client::MAX_RESPONSE_LEN`), so a larger file is not one.
 const MAX_TSR_FILE_BYTES: u64 = 1 << 20;
-/// A Sigstore trusted root holds a handful of certificates; 4 MiB is far beyond any real one.
-const MAX_TRUSTED_ROOT_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum TimestampCommand {
@@ -64,23 +62,6 @@ pub(crate) struct DatumArgs {
 #[derive(Debug, Clone)]
 pub(crate) struct HexDigest(Vec<u8>);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum TsaHashArg {
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl From<TsaHashArg> for HashAlgorithm {
-    fn from(h: TsaHashArg) -> Self {
-        match h {
-            TsaHashArg::Sha256 => HashAlgorithm::Sha256,
-            TsaHashArg::Sha384 => HashAlgorithm::Sha384,
-            TsaHashArg::Sha512 => HashAlgorithm::Sha512,
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub(crate) struct RequestArgs {
     /// TSA URL (repeatable: tried in order until one answers with a valid time-stamp).
@@ -92,7 +73,7 @@ pub(crate) struct RequestArgs {
     #[arg(long, value_enum)]
     hash: Option<TsaHashArg>,
     /// Total time budget per TSA in seconds, retries included.
-    #[arg(long = "tsa-timeout", value_name = "SECS", default_value_t = 10.0, value_parser = parse_seconds)]
+    #[arg(long = "tsa-timeout", value_name = "SECS", default_value_t = 10.0, value_parser = parse_tsa_timeout)]
     tsa_timeout: f64,
     /// Verify the response against these TSA certificates (PEM; self-signed ones are the
     /// anchors) before writing it.
@@ -163,10 +144,7 @@ fn request(args: &RequestArgs, printer: Printer) -> Result<()> {
     let (hash, digest) = resolve_datum(&args.datum, args.hash)?;
     let request =
         TimeStampRequest::new(hash, digest, None).context("cannot build the time-stamp request")?;
-    let mut config = ClientConfig::new(args.tsa_url.clone());
-    config.mode = FetchMode::FirstSuccess;
-    config.per_tsa_timeout = Duration::from_secs_f64(args.tsa_timeout);
-    config.per_request_timeout = config.per_request_timeout.min(config.per_tsa_timeout);
+    let mut config = client_config(args.tsa_url.clone(), args.tsa_timeout);
     if !args.tsa_certificate_chain.is_empty() {
         let certs = load_certificate_files(&args.tsa_certificate_chain)?;
         config.trust =
@@ -243,9 +221,7 @@ fn verify(args: &VerifyArgs, printer: Printer) -> Result<()> {
         (None, None) => return Err(usage_error("one of --data or --digest is required")),
     };
     let trust = if let Some(path) = &args.trusted_root {
-        let json = read_limited(path, MAX_TRUSTED_ROOT_BYTES, "trusted root")?;
-        TsaTrust::from_trusted_root_json(&json)
-            .with_context(|| format!("cannot use the trusted root '{}'", path.display()))?
+        load_trusted_root(path)?
     } else {
         TsaTrust::from_certificates(load_certificate_files(&args.tsa_certificate_chain)?)
             .context("cannot use the TSA certificates")?
@@ -383,14 +359,6 @@ fn parse_hex(s: &str) -> Result<HexDigest, String> {
     hex::decode(s)
         .map(HexDigest)
         .map_err(|e| format!("not a hex digest: {e}"))
-}
-
-fn parse_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        // Up to a day: longer is a typo, and keeps Duration::from_secs_f64 in range.
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
-        _ => Err("expected a number of seconds greater than 0 (at most 86400)".to_owned()),
-    }
 }
 
 fn print_json(value: &impl Serialize) -> Result<()> {

@@ -11,7 +11,7 @@ use modelsign::{AcceptedTimestamp, Time, TimestampTarget, TsaTrust};
 use modelsign_pki::HashAlgorithm;
 use modelsign_tsp::client::{ClientConfig, ClientError, FetchMode, TsaClient};
 
-use crate::args::{TsaHashArg, TsaSigningArgs};
+use crate::args::TsaSigningArgs;
 use crate::settings::load_certificates;
 
 /// The TSA trust of `--tsa-certificate-chain` files: one authority per file.
@@ -26,12 +26,15 @@ pub(crate) fn tsa_trust_from_files(paths: &[std::path::PathBuf]) -> Result<Optio
     Ok(Some(modelsign::tsa_trust_per_group(groups)?))
 }
 
-fn hash(h: TsaHashArg) -> HashAlgorithm {
-    match h {
-        TsaHashArg::Sha256 => HashAlgorithm::Sha256,
-        TsaHashArg::Sha384 => HashAlgorithm::Sha384,
-        TsaHashArg::Sha512 => HashAlgorithm::Sha512,
-    }
+/// The client settings of every command that asks TSAs for tokens: one TSA after the
+/// other until one answers, `--tsa-timeout` seconds per TSA (retries included), and no
+/// single request allowed longer than that budget.
+pub(crate) fn client_config(urls: Vec<String>, timeout_secs: f64) -> ClientConfig {
+    let mut config = ClientConfig::new(urls);
+    config.mode = FetchMode::FirstSuccess;
+    config.per_tsa_timeout = Duration::from_secs_f64(timeout_secs);
+    config.per_request_timeout = config.per_request_timeout.min(config.per_tsa_timeout);
+    config
 }
 
 /// Timestamps obtained for a signature, with the notices about them as a set (TSA clocks
@@ -91,10 +94,7 @@ pub(crate) fn obtain(
     }
     let trust = tsa_trust_from_files(&args.tsa_certificate_chain)?;
     let config = |urls: Vec<String>| {
-        let mut config = ClientConfig::new(urls);
-        config.mode = FetchMode::FirstSuccess;
-        config.per_tsa_timeout = Duration::from_secs_f64(args.tsa_timeout);
-        config.per_request_timeout = config.per_request_timeout.min(config.per_tsa_timeout);
+        let mut config = client_config(urls, args.tsa_timeout);
         config.trust = trust.clone();
         TsaClient::new(config).context("cannot use the TSA configuration")
     };
@@ -105,7 +105,8 @@ pub(crate) fn obtain(
         .iter()
         .map(|url| Ok((url.as_str(), config(vec![url.clone()])?)))
         .collect::<Result<Vec<_>>>()?;
-    let request = target.request_with_policy(hash(args.tsa_hash), args.tsa_policy)?;
+    let request =
+        target.request_with_policy(HashAlgorithm::from(args.tsa_hash), args.tsa_policy)?;
     // One TSA: fetch, then accept for the signature. The local clock is read here, after
     // the answer, for the skew warning only.
     let one = |url: &str, client: &TsaClient| -> std::result::Result<AcceptedTimestamp, String> {

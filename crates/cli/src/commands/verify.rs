@@ -6,15 +6,13 @@ use modelsign_pki::TrustStore;
 
 use crate::args::{VerifyCertificateArgs, VerifyCommon, VerifyKeyArgs};
 use crate::output::{
-    render_error, ManifestJson, Printer, Report, SignerJson, TimestampJson, ValidationTimeJson,
+    model_line, ManifestJson, Printer, Report, SignerJson, TimestampJson, ValidationTimeJson,
 };
 use crate::progress::HashProgress;
 use crate::settings;
 
 /// A CRL file: large CAs publish a few MB; the pki parser has its own limit.
 const MAX_CRL_FILE_BYTES: u64 = modelsign_pki::MAX_CRL_BYTES as u64;
-/// A Sigstore trusted root holds a handful of certificates; 4 MiB is far beyond any real one.
-const MAX_TRUSTED_ROOT_BYTES: u64 = 4 * 1024 * 1024;
 
 pub(crate) fn verify_key(args: &VerifyKeyArgs, printer: Printer) -> Result<bool> {
     run(
@@ -85,13 +83,7 @@ fn run(
             printer.success("Verification succeeded", &details(&verified), &report)?;
             Ok(true)
         }
-        Err(e) => {
-            if e.downcast_ref::<clap::Error>().is_some() {
-                return Err(e);
-            }
-            printer.failure("Verification", &render_error(&e), Some(report))?;
-            Ok(false)
-        }
+        Err(e) => printer.command_failed("Verification", e, report),
     }
 }
 
@@ -129,13 +121,7 @@ fn load_and_verify(
 fn timestamp_policy(args: &crate::args::TimestampVerifyArgs) -> Result<modelsign::TimestampPolicy> {
     let mut policy = modelsign::TimestampPolicy::default();
     policy.trust = match &args.trusted_root {
-        Some(path) => {
-            let json = settings::read_limited(path, MAX_TRUSTED_ROOT_BYTES, "trusted root")?;
-            Some(
-                modelsign::TsaTrust::from_trusted_root_json(&json)
-                    .with_context(|| format!("cannot use the trusted root '{}'", path.display()))?,
-            )
-        }
+        Some(path) => Some(settings::load_trusted_root(path)?),
         None => crate::commands::timestamping::tsa_trust_from_files(&args.tsa_certificate_chain)?,
     };
     policy.require = args.require_timestamp;
@@ -204,16 +190,7 @@ fn details(verified: &VerifiedModel) -> Vec<(&'static str, String)> {
     for n in verified.notes() {
         lines.push(("note", n.to_string()));
     }
-    lines.push((
-        "model",
-        format!(
-            "'{}', {} files ({}, {})",
-            m.model_name,
-            m.files,
-            m.method_description(),
-            m.hash.name()
-        ),
-    ));
+    lines.push(("model", model_line(m)));
     lines.push(("digest", m.root_digest_string()));
     lines
 }

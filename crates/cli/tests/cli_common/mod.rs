@@ -56,3 +56,36 @@ pub fn stdout(out: &std::process::Output) -> String {
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// `modelsign sign key model --private-key <ec256.key.pem of the testdata>` in `dir`,
+/// followed by `extra`.
+pub fn sign_key(dir: &Path, extra: &[&str]) -> std::process::Output {
+    modelsign(dir)
+        .args(["sign", "key", "model", "--private-key"])
+        .arg(key_file("ec256.key.pem"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// `modelsign verify key model --signature <signature> --public-key <testdata key>` in
+/// `dir`, followed by `extra`.
+pub fn verify_key_with(
+    dir: &Path,
+    signature: &str,
+    public_key: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    modelsign(dir)
+        .args(["verify", "key", "model", "--signature", signature])
+        .arg("--public-key")
+        .arg(key_file(public_key))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// `modelsign <args>` in `dir`, run to completion.
+pub fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    modelsign(dir).args(args).output().unwrap()
+}
