@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Load benchmark of `modelsign tsa serve` (issue 5). Loopback only; every run is bounded
 # (DURATION seconds of load, default 20, plus start-up), so the whole script takes about
-# 4 x DURATION + 3 x DURATION/2 + 20 s.
+# 6 x DURATION + 4 x DURATION/2 + 40 s.
 #
 # For ECDSA P-256 and RSA-3072 TSA keys, with and without --audit-log, it runs the release
-# `modelsign tsa serve --dev` and a load generator (crates/tsa-server/examples/loadgen.rs:
-# CONNS keep-alive connections, default 64, POSTing a fixed TimeStampReq) and prints
-# tokens/s, p50/p99 latency, errors and server RSS, next to the raw signing rate of the same
-# key type measured in the same run (examples/sign_rate.rs, all cores). The load generator
-# shares the machine with the server, so the server gets less than all cores.
-# Finally it compares the signing executors (rayon pool / spawn_blocking / inline).
+# `modelsign tsa serve --dev` (logging one line per token, as in production) and a load
+# generator (crates/tsa-server/examples/loadgen.rs: one thread, CONNS keep-alive
+# connections, default 64, POSTing a fixed TimeStampReq) and prints tokens/s, p50/p99
+# latency, errors and server RSS, next to the raw signing rate of the same key type
+# measured in the same run (examples/sign_rate.rs: every core signs, no HTTP).
+#
+# Shared: server and load generator run on all cores, so the load generator takes CPU from
+# the server while "raw" had every core to itself (a conservative ratio).
+# Pinned (needs taskset and >= 2 cores): the server gets the first half of the cores, the
+# load generator the rest, and "raw" is measured on the server's cores only, so server and
+# raw have the same CPUs.
+# Finally it compares the signing executors (auto / inline / rayon pool / spawn_blocking).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,29 +60,64 @@ rss() {
     awk '/^VmRSS/ {rss=$2} /^VmHWM/ {hwm=$2} END {printf "rss=%.1fMiB peak=%.1fMiB", rss/1024, hwm/1024}' "/proc/$SERVER_PID/status"
 }
 
-echo "# modelsign TSA load benchmark: $(nproc) cores, ${CONNS} connections, ${DURATION} s per run, $(date -u +%FT%TZ), load average before: $(cut -d" " -f1-3 /proc/loadavg)"
-for key in p256 rsa3072; do
+# ratio TOKENS_LINE RAW_LINE: "NN% of raw" from "tokens/s=X ..." and "raw_sign/s=Y ...".
+ratio() {
+    local tokens raw
+    tokens=$(sed -n 's/.*tokens\/s=\([0-9]*\).*/\1/p' <<< "$1")
+    raw=$(sed -n 's/.*raw_sign\/s=\([0-9]*\).*/\1/p' <<< "$2")
+    awk -v t="$tokens" -v r="$raw" 'BEGIN { if (r > 0) printf "%.0f%% of raw", 100 * t / r; else print "n/a" }'
+}
+
+# run_load KEY AUDIT PREFIX...: one server run under load; PREFIX (e.g. taskset) wraps the
+# server, LOADGEN_PREFIX the load generator. Prints the result line.
+run_load() {
+    local key=$1 audit=$2
+    shift 2
+    local dev_key
     case $key in p256) dev_key=ecdsa-p256 ;; rsa3072) dev_key=rsa3072 ;; esac
-    raw=$(timeout 60 "$BIN/examples/sign_rate" "$key" 3)
-    echo "## $key: $raw (all cores, no HTTP)"
+    local args=(tsa serve --dev --dev-dir "$WORK/dev" --dev-key-type "$dev_key" --listen 127.0.0.1:0)
+    if [[ $audit == on ]]; then
+        rm -f "$WORK/audit.jsonl"
+        args+=(--audit-log "$WORK/audit.jsonl")
+    fi
+    start_server "$@" "$BIN/modelsign" "${args[@]}"
+    local result memory extra=""
+    result=$(timeout $((DURATION + 30)) ${LOADGEN_PREFIX:-} "$BIN/examples/loadgen" "$ADDR" "$CONNS" "$DURATION")
+    memory=$(rss)
+    stop_server
+    if [[ $audit == on ]]; then extra=" audit_lines=$(wc -l < "$WORK/audit.jsonl")"; fi
+    extra+=" log_lines=$(grep -c 'timestamp issued' "$WORK/server.err" || true)"
+    rm -f "$WORK/server.err"
+    echo "$result $memory$extra"
+}
+
+echo "# modelsign TSA load benchmark: $(nproc) cores, ${CONNS} connections, ${DURATION} s per run, $(date -u +%FT%TZ), load average before: $(cut -d" " -f1-3 /proc/loadavg)"
+# The VM this was written on changes speed by +-20 % over minutes (other tenants), so the
+# raw rate is measured again right before every load run and each ratio uses its own.
+echo "## shared: server and load generator on all cores; raw on all cores, just before each run"
+for key in p256 rsa3072; do
     for audit in off on; do
-        args=(tsa serve --dev --dev-dir "$WORK/dev" --dev-key-type "$dev_key" --listen 127.0.0.1:0)
-        if [[ $audit == on ]]; then
-            rm -f "$WORK/audit.jsonl"
-            args+=(--audit-log "$WORK/audit.jsonl")
-        fi
-        start_server "$BIN/modelsign" "${args[@]}"
-        result=$(timeout $((DURATION + 30)) "$BIN/examples/loadgen" "$ADDR" "$CONNS" "$DURATION")
-        memory=$(rss)
-        stop_server
-        extra=""
-        if [[ $audit == on ]]; then extra=" audit_lines=$(wc -l < "$WORK/audit.jsonl")"; fi
-        echo "$key audit=$audit: $result $memory$extra"
+        raw=$(timeout 60 "$BIN/examples/sign_rate" "$key" 3)
+        result=$(run_load "$key" "$audit")
+        echo "$key audit=$audit: $result; $raw => $(ratio "$result" "$raw")"
     done
 done
 
-echo "## signing executor (p256, no audit log, $((DURATION / 2)) s each)"
-for executor in rayon blocking inline; do
+CORES=$(nproc)
+if command -v taskset > /dev/null && [[ $CORES -ge 2 ]]; then
+    half=$((CORES / 2))
+    server_cpus="0-$((half - 1))"
+    loadgen_cpus="$half-$((CORES - 1))"
+    echo "## pinned: server on CPUs $server_cpus, load generator on CPUs $loadgen_cpus; raw on CPUs $server_cpus, just before each run"
+    for audit in off on; do
+        raw=$(timeout 60 taskset -c "$server_cpus" "$BIN/examples/sign_rate" p256 3)
+        result=$(LOADGEN_PREFIX="taskset -c $loadgen_cpus" run_load p256 "$audit" taskset -c "$server_cpus")
+        echo "p256 audit=$audit pinned: $result; $raw => $(ratio "$result" "$raw")"
+    done
+fi
+
+echo "## signing executor (p256, no audit log, no per-token log, shared cores, $((DURATION / 2)) s each)"
+for executor in auto inline rayon blocking; do
     : > "$WORK/server.out"
     "$BIN/examples/serve" p256 "$executor" > "$WORK/server.out" 2> "$WORK/server.err" &
     SERVER_PID=$!

@@ -1,7 +1,7 @@
 //! A TSA with a dev PKI and a chosen signing executor, for the executor comparison in
 //! `scripts/bench-tsa.sh` (the CLI always uses the default executor).
 //!
-//! Usage: `serve p256|rsa3072 rayon|blocking|inline` — prints the bound address, serves
+//! Usage: `serve p256|rsa3072 auto|rayon|blocking|inline` — prints the bound address, serves
 //! until SIGTERM/Ctrl-C.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -18,7 +18,8 @@ fn main() {
     let executor = match args.get(2).map(String::as_str) {
         Some("blocking") => SigningExecutor::Blocking,
         Some("inline") => SigningExecutor::Inline,
-        _ => SigningExecutor::Rayon,
+        Some("rayon") => SigningExecutor::Rayon,
+        _ => SigningExecutor::Auto,
     };
     let dir = tempfile::tempdir().unwrap();
     let now = Time::now();

@@ -38,16 +38,26 @@ pub const MAX_CONNECTIONS: usize = 4096;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SigningExecutor {
-    /// On a dedicated rayon pool with one thread per core; the default: fastest measured
-    /// (`scripts/bench-tsa.sh`, P-256, 2 cores, 64 connections, idle machine: 33.2k
-    /// tokens/s vs 26.0k inline and 20.3k spawn_blocking). A fixed pool keeps one signing
-    /// thread per core busy; spawn_blocking's growing pool oversubscribes the cores.
+    /// The default: [`SigningExecutor::Inline`] for keys whose signature takes tens of
+    /// microseconds (ECDSA, Ed25519), [`SigningExecutor::Rayon`] for RSA (a millisecond or
+    /// more per signature, too long to hold an async worker that also serves other
+    /// connections' I/O). Chosen by key type, not by a timing at start-up, so that the
+    /// same configuration always behaves the same.
+    ///
+    /// Measured (`scripts/bench-tsa.sh` executor section, P-256, 2 cores shared with the
+    /// load generator, 64 connections, idle machine, median of 3): inline 39.0k tokens/s,
+    /// rayon 37.1k; with the server pinned to one core: inline 27.8k, rayon 24.3k. Inline
+    /// saves the hand-off to another thread and back, which costs more than it gains when
+    /// the signature itself is ~20 µs.
     #[default]
+    Auto,
+    /// On a dedicated rayon pool with one thread per core. A fixed pool keeps one signing
+    /// thread per core busy; spawn_blocking's growing pool oversubscribes the cores.
     Rayon,
     /// On tokio's blocking thread pool (`spawn_blocking`).
     Blocking,
     /// On the async worker thread itself (no hand-off; stalls other connections on that
-    /// worker for the duration of one signature).
+    /// worker for the duration of one signature: right for fast signatures only).
     Inline,
 }
 

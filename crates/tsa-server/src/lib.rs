@@ -15,9 +15,10 @@
 //! - 128-bit random serials from the system CSPRNG; genTime from [`modelsign_pki::Time::now`]
 //!   read once per request, millisecond precision.
 //!
-//! Signing runs on tokio's blocking pool by default ([`SigningExecutor`]): on two cores it
-//! measured faster than a rayon pool and than signing on the async workers
-//! (`scripts/bench-tsa.sh`, last section).
+//! Signing runs on the async worker for ECDSA and Ed25519 keys and on a rayon pool for RSA
+//! keys by default ([`SigningExecutor::Auto`], measured by `scripts/bench-tsa.sh`, last
+//! section). The constant parts of every token are encoded once at start-up
+//! (`modelsign_tsp::Issuer`), so a token costs little more than its signature.
 //!
 //! ```no_run
 //! # async fn example(key: modelsign_pki::SigningKey, chain: Vec<modelsign_pki::Certificate>) -> Result<(), modelsign_tsa_server::Error> {

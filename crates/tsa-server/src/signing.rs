@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use modelsign_pki::Time;
+use modelsign_pki::{SignatureScheme, Time};
 use modelsign_tsp::{IssuedResponse, Issuer};
 use tokio::sync::oneshot;
 
@@ -18,12 +18,24 @@ pub(crate) struct Signer {
     pool: Option<rayon::ThreadPool>,
 }
 
+/// What [`SigningExecutor::Auto`] means for `scheme` (see there).
+fn resolve(executor: SigningExecutor, scheme: SignatureScheme) -> SigningExecutor {
+    match (executor, scheme) {
+        (SigningExecutor::Auto, SignatureScheme::RsaPkcs1(_) | SignatureScheme::RsaPss(_)) => {
+            SigningExecutor::Rayon
+        }
+        (SigningExecutor::Auto, _) => SigningExecutor::Inline,
+        (chosen, _) => chosen,
+    }
+}
+
 /// The executor went away (runtime shutting down); the request gets systemFailure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SignerGone;
 
 impl Signer {
     pub(crate) fn new(issuer: Issuer, executor: SigningExecutor) -> Result<Self, Error> {
+        let executor = resolve(executor, issuer.scheme());
         let pool = match executor {
             SigningExecutor::Rayon => Some(
                 rayon::ThreadPoolBuilder::new()
@@ -66,5 +78,34 @@ impl Signer {
                 .await
                 .map_err(|_| SignerGone),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use modelsign_pki::HashAlgorithm;
+
+    #[test]
+    fn auto_signs_inline_except_rsa() {
+        let auto = |scheme| resolve(SigningExecutor::Auto, scheme);
+        assert_eq!(
+            auto(SignatureScheme::Ecdsa(HashAlgorithm::Sha256)),
+            SigningExecutor::Inline
+        );
+        assert_eq!(auto(SignatureScheme::Ed25519), SigningExecutor::Inline);
+        assert_eq!(
+            auto(SignatureScheme::RsaPkcs1(HashAlgorithm::Sha256)),
+            SigningExecutor::Rayon
+        );
+        assert_eq!(
+            auto(SignatureScheme::RsaPss(HashAlgorithm::Sha256)),
+            SigningExecutor::Rayon
+        );
+        // An explicit choice is kept.
+        assert_eq!(
+            resolve(SigningExecutor::Blocking, SignatureScheme::Ed25519),
+            SigningExecutor::Blocking
+        );
     }
 }
