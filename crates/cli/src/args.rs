@@ -438,7 +438,9 @@ pub(crate) struct VerifyCertificateArgs {
 
     /// CRL (PEM or DER, repeatable) for time-aware revocation of the signing chain: a
     /// certificate revoked before the trusted signing time fails the signature, one revoked
-    /// after it does not; without a verified time-stamp any revocation fails.
+    /// after it does not; without a verified time-stamp any revocation fails. A complete CRL
+    /// of the signing certificate's issuer is required, issued at or after the trusted
+    /// signing time (an older CRL cannot show a later revocation).
     #[arg(long = "crl", value_name = "FILE")]
     pub(crate) crl: Vec<PathBuf>,
 }

@@ -104,8 +104,12 @@ impl TimeStampRequest {
         Self::from_asn1(asn1)
     }
 
-    /// Parses a DER request (strict DER: a request is small and produced by a client, and
-    /// the TSA answers `badRequest` to anything else). Checks version 1, a SHA-2 imprint of
+    /// Parses a DER request (DER: a request is small and produced by a client, and the TSA
+    /// answers `badRequest` to BER). One deviation is accepted on purpose: an explicitly
+    /// encoded `certReq FALSE` (a DEFAULT value, which X.690 §11.5 says to omit), because
+    /// `der` decodes it and some clients (BouncyCastle) send it; a request is not signed,
+    /// so nothing depends on its exact bytes, and the token echoes only the imprint and
+    /// nonce (`tests/regressions.rs`). Checks version 1, a SHA-2 imprint of
     /// the right length. Extensions are kept (see [`TimeStampRequest::has_extensions`]).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         if der.len() > MAX_REQUEST_LEN {

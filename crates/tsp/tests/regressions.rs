@@ -14,10 +14,9 @@ use modelsign_tsp::TimeStampRequest;
 /// crate's `#[asn1(default)]` decoding does, and `to_der()` returns the canonical encoding
 /// without the BOOLEAN, so the request no longer re-encodes to the bytes received.
 ///
-/// Pinned as it is today. Accepting it is harmless (BouncyCastle's request generator
-/// writes `certReq` explicitly when set to false), but the doc comment of `from_der` should
-/// then say so; if the owner makes `from_der` reject it instead, flip this test to the
-/// `Error::Asn1` rejection.
+/// Decided: accepted, as `from_der` documents. Accepting it is harmless (a request is not
+/// signed; the token echoes only the imprint and nonce) and BouncyCastle's request
+/// generator writes `certReq` explicitly when set to false.
 #[test]
 fn explicit_default_cert_req_false_is_accepted_and_canonicalised() {
     let input = hex::decode(concat!(
