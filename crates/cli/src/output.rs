@@ -27,11 +27,11 @@
 //! | `signature_scheme` | string, e.g. `ecdsa-sha256` | sign |
 //! | `manifest` | `{model_name, method, shard_size, hash, files, resources, root_digest}` | on success |
 //! | `validation_time` | `{time, latest, source}` \| null | verify (null in key mode) |
-//! | `validation_times` | [`{time, latest, source}`] | verify, certificate mode: every time the chain was validated at |
-//! | `timestamps` | [object], see below | sign, verify, inspect |
-//! | `notes` | [string] | verify: e.g. "signing certificate … expired …, valid at the trusted signing time" |
-//! | `checks` | [string] | verify: each check that passed, in order |
-//! | `warnings` | [string] | always (may be empty) |
+//! | `validation_times` | array of `{time, latest, source}` | verify, certificate mode: every time the chain was validated at |
+//! | `timestamps` | array of objects, see below | sign, verify, inspect |
+//! | `notes` | array of strings | verify: e.g. "signing certificate … expired …, valid at the trusted signing time" |
+//! | `checks` | array of strings | verify: each check that passed, in order |
+//! | `warnings` | array of strings | always (may be empty) |
 //!
 //! A timestamp is `{index, verified, gen_time, accuracy_ms, latest, serial, tsa_subject,
 //! tsa_name, authority, status}`: `verified` is true only after verification against the
@@ -412,6 +412,31 @@ mod tests {
         );
         let e2 = anyhow::anyhow!("outer: no such file").context("context");
         assert_eq!(render_error(&e2), "context: outer: no such file");
+    }
+
+    #[test]
+    fn revocation_unknown_renders_once_in_text_and_json() {
+        // What `verify` gets back from the library: the error alone (no source), through
+        // `?` into anyhow.
+        let e = modelsign::Error::RevocationUnknown {
+            subject: "CN=Signer".into(),
+            crl_issuer: "CN=Issuing CA".into(),
+            needed: modelsign::Time::parse_rfc3339("2026-11-22T04:00:01Z").unwrap(),
+            time_source: Box::new(modelsign::TimeSource::CurrentTime),
+            reason: modelsign::RevocationUnknownReason::NoCrlOfIssuer { crls_given: 1 },
+        };
+        let library_text = e.to_string();
+        let rendered = render_error(&anyhow::Error::new(e));
+        assert_eq!(rendered, library_text);
+        assert!(
+            rendered.contains("give a CRL of 'CN=Issuing CA' current at 2026-11-22T04:00:01Z"),
+            "{rendered}"
+        );
+        let mut r = Report::new("verify", Path::new("m"));
+        r.success = false;
+        r.error = Some(rendered.clone());
+        let v: serde_json::Value = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["error"], rendered.as_str());
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! OpenSSL CLI as an independent oracle: it must read our certificates and CRLs, build
 //! and verify our chains, and accept our TSA leaf as an RFC 3161 signer (it refuses a
-//! non-critical EKU). Each test is skipped (with a note) when `openssl` is not installed.
+//! non-critical EKU). The `openssl` binary is required (`.ci/setup` installs it): without it
+//! each test fails, naming the setup command, instead of passing without checking anything.
 
 // Test helpers outside #[test] fns: a panic there is a test failure, not a crash on input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use modelsign_devpki::{
@@ -15,8 +17,26 @@ use modelsign_devpki::{
 };
 use modelsign_pki::{KeyKind, Time};
 
+/// `name` found on `PATH`. These tests need the OpenSSL CLI as their oracle; `.ci/setup`
+/// installs it, so a missing one is a broken setup to report, never a reason to pass unchecked.
+fn require_tool(name: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!("{name} not found: run `bash .ci/setup` (or `bash .ci/test`, which runs it)")
+        })
+}
+
+/// The `openssl` CLI, looked up once per test binary.
+fn openssl_exe() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| require_tool("openssl"))
+}
+
 fn openssl(args: &[&str], dir: &Path) -> Output {
-    Command::new("openssl")
+    Command::new(openssl_exe())
         .args(args)
         .current_dir(dir)
         .output()
@@ -29,17 +49,6 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-fn have_openssl() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("openssl not installed: skipping OpenSSL interop test");
-    }
-    ok
 }
 
 fn t(s: &str) -> Time {
@@ -60,9 +69,6 @@ fn x509_text(cert: &IssuedCert, dir: &Path) -> String {
 
 #[test]
 fn openssl_reads_the_intended_extensions_and_validity() {
-    if !have_openssl() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let spec = |cn: &str, profile| {
         CertSpec::new(
@@ -126,9 +132,6 @@ fn openssl_reads_the_intended_extensions_and_validity() {
 
 #[test]
 fn openssl_verifies_generated_chains_only_inside_the_window() {
-    if !have_openssl() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let now = t("2026-05-01T00:00:00Z");
     let pki = DevPki::model_signing(now, Duration::from_secs(24 * 3600)).unwrap();
@@ -171,9 +174,6 @@ fn openssl_verifies_generated_chains_only_inside_the_window() {
 
 #[test]
 fn openssl_verifies_chains_of_every_key_kind() {
-    if !have_openssl() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     for kind in [
         KeyKind::EcdsaP384,
@@ -220,9 +220,6 @@ fn openssl_verifies_chains_of_every_key_kind() {
 
 #[test]
 fn openssl_reads_and_verifies_the_crl() {
-    if !have_openssl() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let now = t("2026-05-01T00:00:00Z");
     let pki = DevPki::model_signing(now, Duration::from_secs(3600)).unwrap();
@@ -309,9 +306,6 @@ fn openssl_ts_reply(dir: &Path, root: &IssuedCert, leaf: &IssuedCert) -> Output 
 
 #[test]
 fn openssl_ts_accepts_the_dev_tsa_leaf_as_signer() {
-    if !have_openssl() {
-        return;
-    }
     for kind in [KeyKind::EcdsaP256, KeyKind::Rsa { bits: 2048 }] {
         let dir = tempfile::tempdir().unwrap();
         // OpenSSL stamps with the real clock and verifies at it, so the PKI must be current.
@@ -338,9 +332,6 @@ fn openssl_ts_accepts_the_dev_tsa_leaf_as_signer() {
 
 #[test]
 fn openssl_ts_refuses_a_tsa_leaf_with_non_critical_eku() {
-    if !have_openssl() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let now = Time::now();
     let day = Duration::from_secs(24 * 3600);
@@ -414,9 +405,6 @@ fn openssl_ca(dir: &Path, subject: &str, extra: &[&str]) -> IssuedCert {
 
 #[test]
 fn printable_string_issuer_names_are_reproduced_exactly() {
-    if !have_openssl() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     // countryName is always a PrintableString; "-utf8" is not given, so OpenSSL's default
     // string mask writes the other attributes as UTF8String: a mixed name.
@@ -447,9 +435,6 @@ fn printable_string_issuer_names_are_reproduced_exactly() {
 
 #[test]
 fn multi_valued_rdn_issuer_is_refused_by_name() {
-    if !have_openssl() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let ca = openssl_ca(dir.path(), "/O=Org+CN=Multi CA", &["-multivalue-rdn"]);
     let now = Time::now();

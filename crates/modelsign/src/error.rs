@@ -348,6 +348,28 @@ pub enum Error {
         signing_time: Option<Time>,
     },
 
+    /// The revocation status of a certificate of the signing chain cannot be established
+    /// from the CRLs given (`--crl`): no CRL of its issuer, or none that speaks about the
+    /// time that matters (module docs of `revocation`). Revocation status is part of path
+    /// validation (RFC 5280 §6.1.3 (a)(3)), so this fails the verification; the message
+    /// says which CRL would settle it.
+    #[error("{}", describe_revocation_unknown(subject, crl_issuer, *needed, time_source, reason))]
+    RevocationUnknown {
+        /// Subject of the certificate whose status is unknown (the signing certificate, or
+        /// an intermediate for which a CRL of its issuer was given).
+        subject: String,
+        /// Subject of its issuer: the CA whose CRL is needed.
+        crl_issuer: String,
+        /// The instant a CRL must speak about: the latest trusted signing time (genTime +
+        /// accuracy) of a verified timestamp, or the current time when there is none.
+        needed: Time,
+        /// Where `needed` comes from (boxed: it holds the TSA's name and serial, and would
+        /// make this the largest variant of every `Result<_, Error>`).
+        time_source: Box<crate::TimeSource>,
+        /// What is missing, with what was given instead.
+        reason: RevocationUnknownReason,
+    },
+
     // ----- verification: statement and manifest -----
     /// The DSSE payload is not an acceptable in-toto statement.
     #[error("invalid statement in the signature: {0}")]
@@ -368,6 +390,80 @@ pub enum Error {
     /// The model on disk differs from the signed manifest.
     #[error("Signature mismatch: {0}")]
     ModelMismatch(#[source] Box<modelsign_digest::Mismatch>),
+}
+
+/// Why no CRL given shows a certificate unrevoked at the time that matters
+/// ([`Error::RevocationUnknown`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevocationUnknownReason {
+    /// None of the CRLs given is a complete CRL of the certificate's issuer (another CA's
+    /// CRL, a CRL of another scope, or a delta CRL).
+    NoCrlOfIssuer {
+        /// How many CRLs were given in all.
+        crls_given: usize,
+    },
+    /// Trusted timestamp: every CRL of the issuer given was issued (thisUpdate) before the
+    /// latest trusted signing time, so none can show a revocation between its issue and
+    /// the signature.
+    CrlTooOld {
+        /// thisUpdate of the newest CRL of the issuer given.
+        newest_this_update: Time,
+    },
+    /// No trusted timestamp: no CRL of the issuer given is current at the verification
+    /// time (RFC 5280 §6.3.3 (a): its nextUpdate has passed, or it has none).
+    CrlNotCurrent {
+        /// thisUpdate of the newest CRL of the issuer given.
+        newest_this_update: Time,
+        /// That CRL's nextUpdate (`None`: it has none, so it is never current).
+        next_update: Option<Time>,
+    },
+}
+
+/// The message of [`Error::RevocationUnknown`]: what was missing, and what to give instead.
+fn describe_revocation_unknown(
+    subject: &str,
+    crl_issuer: &str,
+    needed: Time,
+    time_source: &crate::TimeSource,
+    reason: &RevocationUnknownReason,
+) -> String {
+    let head =
+        format!("the revocation status of certificate '{subject}' of the signing chain is unknown");
+    // What a sufficient CRL looks like, per kind of time (module docs of `revocation`).
+    let wanted = match time_source {
+        crate::TimeSource::CurrentTime => format!(
+            "current at {needed} (the current time: no trusted timestamp proves an earlier \
+             signing time)"
+        ),
+        trusted @ crate::TimeSource::Timestamp { .. } => format!(
+            "issued at or after {needed} (the latest trusted signing time, genTime + accuracy, \
+             of {trusted})"
+        ),
+    };
+    match reason {
+        RevocationUnknownReason::NoCrlOfIssuer { crls_given } => format!(
+            "{head}: none of the {crls_given} CRL(s) given (--crl) is a complete CRL of its \
+             issuer '{crl_issuer}'; give a CRL of '{crl_issuer}' {wanted}"
+        ),
+        RevocationUnknownReason::CrlTooOld { newest_this_update } => format!(
+            "{head}: no CRL of '{crl_issuer}' {wanted} was given; the newest given was issued \
+             (thisUpdate) {newest_this_update}: an older CRL cannot show a later revocation"
+        ),
+        RevocationUnknownReason::CrlNotCurrent {
+            newest_this_update,
+            next_update,
+        } => {
+            let stale = match next_update {
+                Some(next) => format!("its nextUpdate {next} has passed"),
+                None => "it has no nextUpdate, so it is never current".to_owned(),
+            };
+            format!(
+                "{head}: no CRL of '{crl_issuer}' {wanted} was given; the newest given was \
+                 issued (thisUpdate) {newest_this_update} and {stale}"
+            )
+        }
+    }
 }
 
 fn describe_missing(present: usize, trust_configured: bool) -> String {
@@ -400,5 +496,67 @@ mod tests {
             found_command: "certificate",
         };
         assert!(e.to_string().contains("use `modelsign verify certificate`"));
+    }
+
+    fn at(s: &str) -> Time {
+        Time::parse_rfc3339(s).unwrap()
+    }
+
+    fn unknown(time_source: crate::TimeSource, reason: RevocationUnknownReason) -> String {
+        Error::RevocationUnknown {
+            subject: "CN=Signer".into(),
+            crl_issuer: "CN=Issuing CA".into(),
+            needed: at("2026-11-22T04:00:01Z"),
+            time_source: Box::new(time_source),
+            reason,
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn revocation_unknown_says_which_crl_to_give() {
+        let stamp = crate::TimeSource::Timestamp {
+            index: 0,
+            tsa: "CN=TSA".into(),
+            serial_hex: "01".into(),
+        };
+        assert_eq!(
+            unknown(
+                stamp.clone(),
+                RevocationUnknownReason::CrlTooOld {
+                    newest_this_update: at("2026-11-01T00:00:00Z"),
+                },
+            ),
+            "the revocation status of certificate 'CN=Signer' of the signing chain is unknown: \
+             no CRL of 'CN=Issuing CA' issued at or after 2026-11-22T04:00:01Z (the latest \
+             trusted signing time, genTime + accuracy, of trusted timestamp #0 from 'CN=TSA', \
+             serial 01) was given; the newest given was issued (thisUpdate) \
+             2026-11-01T00:00:00Z: an older CRL cannot show a later revocation"
+        );
+        assert_eq!(
+            unknown(
+                stamp,
+                RevocationUnknownReason::NoCrlOfIssuer { crls_given: 2 }
+            ),
+            "the revocation status of certificate 'CN=Signer' of the signing chain is unknown: \
+             none of the 2 CRL(s) given (--crl) is a complete CRL of its issuer 'CN=Issuing \
+             CA'; give a CRL of 'CN=Issuing CA' issued at or after 2026-11-22T04:00:01Z (the \
+             latest trusted signing time, genTime + accuracy, of trusted timestamp #0 from \
+             'CN=TSA', serial 01)"
+        );
+        assert_eq!(
+            unknown(
+                crate::TimeSource::CurrentTime,
+                RevocationUnknownReason::CrlNotCurrent {
+                    newest_this_update: at("2026-11-01T00:00:00Z"),
+                    next_update: None,
+                },
+            ),
+            "the revocation status of certificate 'CN=Signer' of the signing chain is unknown: \
+             no CRL of 'CN=Issuing CA' current at 2026-11-22T04:00:01Z (the current time: no \
+             trusted timestamp proves an earlier signing time) was given; the newest given was \
+             issued (thisUpdate) 2026-11-01T00:00:00Z and it has no nextUpdate, so it is never \
+             current"
+        );
     }
 }

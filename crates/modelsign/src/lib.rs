@@ -73,7 +73,7 @@
 //! unsigned extra file fails unless `ignore_unsigned_files`. A single-file resource may be
 //! named `"."` (model_signing) or by the file's base name (OMS v1.0 spec).
 //!
-//! Revocation (`--crl`) is judged by time ([`revocation`] module doc): a CRL vouches only
+//! Revocation (`--crl`) is judged by time (see the `revocation` module): a CRL vouches only
 //! for times up to its thisUpdate. What is **not** checked: OCSP, fetching CRLs (the
 //! verifier supplies the CRLs it trusts), signer identity beyond the chain (no SAN/email policy), transparency logs
 //! (`tlogEntries` is ignored).
@@ -90,7 +90,7 @@ mod timestamps;
 pub mod validation_time;
 mod verify;
 
-pub use error::Error;
+pub use error::{Error, RevocationUnknownReason};
 pub use identity::{ManifestSummary, SignerIdentity};
 pub use inspect::{inspect, BundleInspection, TimestampAddition};
 pub use mode::Mode;

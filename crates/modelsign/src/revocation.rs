@@ -34,15 +34,17 @@
 //! not apply to it, e.g. another CA's CRL, would otherwise be a silent no-op reported as a
 //! passed check); an intermediate only when a CRL of its issuer was given (then it must be
 //! recent enough like any other); when none was given its revocation is not checked and a
-//! [`Note::RevocationNotChecked`] says so. A missing or too old CRL fails with
-//! [`Error::Chain`] (revocation status is part of path validation, RFC 5280 §6.1.3
-//! (a)(3)) whose source names the certificate, the CRL issuer, the newest thisUpdate given
-//! and the time it had to reach.
+//! [`Note::RevocationNotChecked`] says so. A missing, too old or not current CRL fails
+//! the verification (revocation status is part of path validation, RFC 5280 §6.1.3
+//! (a)(3)) with [`Error::RevocationUnknown`], which names the certificate, the CA whose CRL
+//! is needed, the time the CRL had to speak about and why the CRLs given do not
+//! ([`crate::RevocationUnknownReason`]).
 
 use std::fmt;
 
 use modelsign_pki::{find_revocations, Crl, Time, VerifiedChain};
 
+use crate::error::RevocationUnknownReason;
 use crate::validation_time::ValidationTime;
 use crate::Error;
 
@@ -195,7 +197,9 @@ fn check_coverage(
     let crl_error = |e| Error::Crl(Box::new(e));
     for (index, pair) in certs.windows(2).enumerate() {
         let [cert, issuer] = pair else { continue };
-        let mut newest: Option<Time> = None;
+        // The complete CRL of the issuer with the newest thisUpdate among those that do not
+        // speak about `time`: what the error reports as "the newest given".
+        let mut newest: Option<&Crl> = None;
         let mut covered = false;
         for crl in crls {
             if !crl.is_complete_for(chain, index).map_err(crl_error)? {
@@ -205,7 +209,9 @@ fn check_coverage(
                 covered = true;
                 break;
             }
-            newest = newest.max(Some(crl.this_update()));
+            if newest.is_none_or(|n| crl.this_update() > n.this_update()) {
+                newest = Some(crl);
+            }
         }
         if covered {
             continue;
@@ -221,35 +227,23 @@ fn check_coverage(
                 );
                 continue;
             }
-            None => format!(
-                "revocation status unknown: none of the {} CRL(s) given is a complete CRL of \
-                 its issuer '{}'",
-                crls.len(),
-                issuer.subject()
-            ),
-            Some(this_update) if time.is_trusted_timestamp() => format!(
-                "revocation status unknown: the newest CRL of '{}' was issued (thisUpdate) at \
-                 {this_update}, before the latest trusted signing time {}; it cannot show \
-                 revocations in between: give a CRL issued at or after {}",
-                issuer.subject(),
-                time.latest(),
-                time.latest()
-            ),
-            Some(this_update) => format!(
-                "revocation status unknown: no CRL of '{}' is current at {} (newest thisUpdate \
-                 {this_update}; past its nextUpdate, or none given)",
-                issuer.subject(),
-                time.latest()
-            ),
+            None => RevocationUnknownReason::NoCrlOfIssuer {
+                crls_given: crls.len(),
+            },
+            Some(crl) if time.is_trusted_timestamp() => RevocationUnknownReason::CrlTooOld {
+                newest_this_update: crl.this_update(),
+            },
+            Some(crl) => RevocationUnknownReason::CrlNotCurrent {
+                newest_this_update: crl.this_update(),
+                next_update: crl.next_update(),
+            },
         };
-        return Err(Error::Chain {
-            subject: chain.leaf().subject(),
-            time: time.time(),
-            time_source: time.source().clone(),
-            source: Box::new(modelsign_pki::Error::PathValidation {
-                subject: cert.subject(),
-                reason,
-            }),
+        return Err(Error::RevocationUnknown {
+            subject: cert.subject(),
+            crl_issuer: issuer.subject(),
+            needed: time.latest(),
+            time_source: Box::new(time.source().clone()),
+            reason,
         });
     }
     Ok(())

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use modelsign::{
-    Error, Note, SignRequest, Signer, TimeSource, TimestampPolicy, TsaTrust, VerifiedModel,
-    VerifierTrust, VerifyRequest,
+    Error, Note, RevocationUnknownReason, SignRequest, Signer, TimeSource, TimestampPolicy,
+    TsaTrust, VerifiedModel, VerifierTrust, VerifyRequest,
 };
 use modelsign_devpki::{crl, DevPki, IssuedCert, RevocationReason, RevokedEntry};
 use modelsign_pki::{Crl, HashAlgorithm, KeyKind, SigningKey, Time};
@@ -153,18 +153,36 @@ fn crl_window(issuer: &IssuedCert, this_update: Time, next_update: Time) -> Crl 
     Crl::from_pem_or_der(&crl(issuer, &[], this_update, next_update).unwrap()).unwrap()
 }
 
-/// The error for a certificate whose revocation status cannot be established.
-fn assert_status_unknown(e: &Error, certificate: &str, reason_part: &str) {
+/// The error for a certificate whose revocation status cannot be established: asserts
+/// every field but the time source, which it returns for the caller to check.
+fn assert_status_unknown<'e>(
+    e: &'e Error,
+    certificate: &str,
+    issuer: &IssuedCert,
+    at: Time,
+    why: &RevocationUnknownReason,
+) -> &'e TimeSource {
     match e {
-        Error::Chain { source, .. } => match &**source {
-            modelsign_pki::Error::PathValidation { subject, reason } => {
-                assert_eq!(subject, certificate, "{e}");
-                assert!(reason.contains(reason_part), "{e}");
-            }
-            other => panic!("unexpected source {other:?}"),
-        },
+        Error::RevocationUnknown {
+            subject,
+            crl_issuer,
+            needed,
+            time_source,
+            reason,
+        } => {
+            assert_eq!(subject, certificate, "{e}");
+            assert_eq!(crl_issuer, &issuer.cert.subject(), "{e}");
+            assert_eq!(*needed, at, "{e}");
+            assert_eq!(reason, why, "{e}");
+            time_source
+        }
         other => panic!("unexpected error {other:?}"),
     }
+}
+
+/// The latest trusted signing time of a token at `gen_time` (the TSA's accuracy is 1 s).
+fn latest(gen_time: Time) -> Time {
+    after(gen_time, SECOND)
 }
 
 #[test]
@@ -176,18 +194,32 @@ fn a_crl_issued_before_the_signing_time_does_not_show_the_leaf_unrevoked() {
     // thisUpdate and the signature would not be on it.
     let stale = crl_of(f.intermediate(), &[], before(t0(), HOUR));
     let e = f.verify(&bundle, now, vec![stale]).unwrap_err();
-    assert_status_unknown(
+    let source = assert_status_unknown(
         &e,
         &f.leaf_subject(),
-        "before the latest trusted signing time",
+        f.intermediate(),
+        latest(t0()),
+        &RevocationUnknownReason::CrlTooOld {
+            newest_this_update: before(t0(), HOUR),
+        },
     );
     assert!(
-        matches!(&e, Error::Chain { time, time_source: TimeSource::Timestamp { index: 0, .. }, .. } if *time == t0()),
+        matches!(source, TimeSource::Timestamp { index: 0, tsa, .. }
+            if *tsa == f.tsa.pki.leaf.cert.subject()),
         "{e:?}"
     );
+    // The message says which CRL would do: its issuer and the time it must reach.
     let text = e.to_string();
-    assert!(text.contains(&before(t0(), HOUR).to_string()), "{text}");
-    assert!(text.contains(&f.intermediate().cert.subject()), "{text}");
+    let wanted = format!(
+        "no CRL of '{}' issued at or after {} (the latest trusted signing time, genTime + \
+         accuracy, of {source}) was given; the newest given was issued (thisUpdate) {}: an \
+         older CRL cannot show a later revocation",
+        f.intermediate().cert.subject(),
+        latest(t0()),
+        before(t0(), HOUR)
+    );
+    assert!(text.contains(&wanted), "{text}");
+    assert!(text.contains(&f.leaf_subject()), "{text}");
 
     // Issued at genTime but inside the accuracy window: still before genTime + accuracy.
     let at_gen_time = crl_of(f.intermediate(), &[], t0());
@@ -195,12 +227,61 @@ fn a_crl_issued_before_the_signing_time_does_not_show_the_leaf_unrevoked() {
     assert_status_unknown(
         &e,
         &f.leaf_subject(),
-        "before the latest trusted signing time",
+        f.intermediate(),
+        latest(t0()),
+        &RevocationUnknownReason::CrlTooOld {
+            newest_this_update: t0(),
+        },
     );
 
     // Issued at genTime + accuracy: covers the signing time.
     let covering = crl_of(f.intermediate(), &[], after(t0(), SECOND));
     f.verify(&bundle, now, vec![covering]).unwrap();
+}
+
+#[test]
+fn the_newest_of_several_too_old_crls_is_reported_whatever_their_order() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let older = crl_of(f.intermediate(), &[], before(t0(), DAY));
+    let newer = crl_of(f.intermediate(), &[], before(t0(), HOUR));
+    for crls in [
+        vec![older.clone(), newer.clone()],
+        vec![newer.clone(), older.clone()],
+    ] {
+        let e = f.verify(&bundle, after(t0(), DAY), crls).unwrap_err();
+        assert_status_unknown(
+            &e,
+            &f.leaf_subject(),
+            f.intermediate(),
+            latest(t0()),
+            &RevocationUnknownReason::CrlTooOld {
+                newest_this_update: before(t0(), HOUR),
+            },
+        );
+    }
+    // Without a timestamp: two CRLs past their nextUpdate; the newest is reported with its
+    // nextUpdate.
+    let bare = f.bundle(&[]);
+    let now = after(t0(), HOUR);
+    let older = crl_window(f.intermediate(), before(t0(), 2 * DAY), before(t0(), DAY));
+    let newer = crl_window(f.intermediate(), before(t0(), HOUR), t0());
+    for crls in [
+        vec![older.clone(), newer.clone()],
+        vec![newer.clone(), older.clone()],
+    ] {
+        let e = f.verify(&bare, now, crls).unwrap_err();
+        assert_status_unknown(
+            &e,
+            &f.leaf_subject(),
+            f.intermediate(),
+            now,
+            &RevocationUnknownReason::CrlNotCurrent {
+                newest_this_update: before(t0(), HOUR),
+                next_update: Some(t0()),
+            },
+        );
+    }
 }
 
 #[test]
@@ -242,14 +323,17 @@ fn every_trusted_time_needs_a_crl_issued_after_it() {
     let e = f
         .verify(&bundle, after(t0(), DAY), vec![between.clone()])
         .unwrap_err();
+    let source = assert_status_unknown(
+        &e,
+        &f.leaf_subject(),
+        f.intermediate(),
+        latest(after(t0(), 2 * HOUR)),
+        &RevocationUnknownReason::CrlTooOld {
+            newest_this_update: after(t0(), HOUR),
+        },
+    );
     assert!(
-        matches!(
-            &e,
-            Error::Chain {
-                time_source: TimeSource::Timestamp { index: 1, .. },
-                ..
-            }
-        ),
+        matches!(source, TimeSource::Timestamp { index: 1, .. }),
         "{e:?}"
     );
     // With a later CRL as well, both times are covered.
@@ -265,17 +349,27 @@ fn without_a_timestamp_the_crl_must_be_current() {
     let now = after(t0(), HOUR);
     let expired = crl_window(f.intermediate(), before(now, DAY), before(now, SECOND));
     let e = f.verify(&bare, now, vec![expired]).unwrap_err();
-    assert_status_unknown(&e, &f.leaf_subject(), "is current at");
-    assert!(
-        matches!(
-            &e,
-            Error::Chain {
-                time_source: TimeSource::CurrentTime,
-                ..
-            }
-        ),
-        "{e:?}"
+    let source = assert_status_unknown(
+        &e,
+        &f.leaf_subject(),
+        f.intermediate(),
+        now,
+        &RevocationUnknownReason::CrlNotCurrent {
+            newest_this_update: before(now, DAY),
+            next_update: Some(before(now, SECOND)),
+        },
     );
+    assert_eq!(source, &TimeSource::CurrentTime, "{e:?}");
+    let text = e.to_string();
+    let wanted = format!(
+        "no CRL of '{}' current at {now} (the current time: no trusted timestamp proves an \
+         earlier signing time) was given; the newest given was issued (thisUpdate) {} and its \
+         nextUpdate {} has passed",
+        f.intermediate().cert.subject(),
+        before(now, DAY),
+        before(now, SECOND)
+    );
+    assert!(text.contains(&wanted), "{text}");
     let current = crl_window(f.intermediate(), before(now, DAY), now);
     f.verify(&bare, now, vec![current]).unwrap();
 }
@@ -291,7 +385,25 @@ fn a_crl_that_does_not_apply_to_the_signing_certificate_is_not_a_check() {
     let root_crl = crl_of(&f.pki.root, &[], after(t0(), HOUR));
     for crls in [vec![unrelated], vec![root_crl.clone()]] {
         let e = f.verify(&bundle, now, crls).unwrap_err();
-        assert_status_unknown(&e, &f.leaf_subject(), "is a complete CRL of its issuer");
+        let source = assert_status_unknown(
+            &e,
+            &f.leaf_subject(),
+            f.intermediate(),
+            latest(t0()),
+            &RevocationUnknownReason::NoCrlOfIssuer { crls_given: 1 },
+        );
+        assert!(
+            matches!(source, TimeSource::Timestamp { index: 0, .. }),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        let wanted = format!(
+            "none of the 1 CRL(s) given (--crl) is a complete CRL of its issuer '{issuer}'; \
+             give a CRL of '{issuer}' issued at or after {}",
+            latest(t0()),
+            issuer = f.intermediate().cert.subject()
+        );
+        assert!(text.contains(&wanted), "{text}");
     }
     // With the intermediate's CRL as well, both certificates are checked: no note.
     let inter = crl_of(f.intermediate(), &[], after(t0(), HOUR));
@@ -318,7 +430,11 @@ fn a_stale_crl_given_for_an_intermediate_fails_and_none_is_noted() {
     assert_status_unknown(
         &e,
         &f.intermediate().cert.subject(),
-        "before the latest trusted signing time",
+        &f.pki.root,
+        latest(t0()),
+        &RevocationUnknownReason::CrlTooOld {
+            newest_this_update: before(t0(), DAY),
+        },
     );
     let ok = f.verify(&bundle, now, vec![inter]).unwrap();
     assert_eq!(

@@ -16,7 +16,7 @@
 //! 4. **EKU on intermediates** is honoured only when present: it must then contain the
 //!    profile's purpose (webpki `ExtendedKeyUsageValidator`, P3).
 //!
-//! 5. **Certificate structure** ([`crate::structure`]): RFC 5280 §4 profile rules webpki
+//! 5. **Certificate structure** (module `structure`): RFC 5280 §4 profile rules webpki
 //!    does not check (critical extensions, basicConstraints and keyUsage consistency, and
 //!    the trust anchor's own extensions, AKI/SKI, SAN and nameConstraints syntax, RSA key
 //!    size of every key including the leaf's). The leaf is checked before path building,

@@ -62,6 +62,50 @@ fn rejected(format: &'static str) -> impl Fn(aws_lc_rs::error::KeyRejected) -> E
     }
 }
 
+/// Bits of the modulus of a PKCS#1 `RSAPrivateKey`, if `der` starts like one:
+///
+/// ```text
+/// RSAPrivateKey ::= SEQUENCE { version INTEGER, modulus INTEGER, publicExponent INTEGER, ... }
+/// ```
+///
+/// aws-lc-rs refuses keys under 2048 bits while parsing (`KeyRejected("TooSmall")`), before
+/// our own [`MIN_RSA_BITS`] check could name the size; reading the modulus first lets a
+/// user with an old 1024-bit key be told exactly that, whatever the file format.
+fn rsa_modulus_bits(der: &[u8]) -> Option<usize> {
+    use der::asn1::UintRef;
+    use der::{Decode, SliceReader};
+    let mut reader = SliceReader::new(der).ok()?;
+    let header = der::Header::decode(&mut reader).ok()?;
+    if header.tag() != der::Tag::Sequence {
+        return None;
+    }
+    // version, modulus, publicExponent, privateExponent, prime1, prime2, exponent1,
+    // exponent2, coefficient: nine INTEGERs (other key types, e.g. DSA's six, are not
+    // taken for RSA).
+    let mut fields = Vec::with_capacity(9);
+    for _ in 0..9 {
+        fields.push(UintRef::decode(&mut reader).ok()?);
+    }
+    let public_exponent = fields.get(2)?;
+    if public_exponent.as_bytes().len() > 8 {
+        return None;
+    }
+    let modulus = fields.get(1)?.as_bytes();
+    let first = *modulus.first()?;
+    Some((modulus.len() - 1) * 8 + (8 - first.leading_zeros() as usize))
+}
+
+/// `Err(RsaKeyTooSmall)` when the PKCS#1 key `der` has a modulus under [`MIN_RSA_BITS`].
+fn check_rsa_size(pkcs1_der: &[u8]) -> Result<(), Error> {
+    match rsa_modulus_bits(pkcs1_der) {
+        Some(bits) if bits < MIN_RSA_BITS => Err(Error::RsaKeyTooSmall {
+            bits,
+            minimum: MIN_RSA_BITS,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// The aws-lc-rs signing algorithm for ECDSA on a curve with a hash, where one exists.
 fn ecdsa_signing_alg(kind: KeyKind, hash: HashAlgorithm) -> Option<&'static EcdsaSigningAlgorithm> {
     match (kind, hash) {
@@ -197,6 +241,8 @@ impl SigningKey {
             reject_password(password)?;
             return Ok(key);
         }
+        // A PKCS#1 key too small for us is still recognised: say why it is refused.
+        check_rsa_size(der)?;
         if let Ok(key) = Self::from_pkcs1(der) {
             reject_password(password)?;
             return Ok(key);
@@ -240,6 +286,7 @@ impl SigningKey {
                 .map_err(rejected("PKCS#8 Ed25519"))?;
             Self::from_ed25519(pair)
         } else if oid == RSA_ENCRYPTION {
+            check_rsa_size(info.private_key.as_bytes())?;
             let pair = sig::RsaKeyPair::from_pkcs8(der).map_err(rejected("PKCS#8 RSA"))?;
             Self::from_rsa(pair)
         } else {
@@ -267,6 +314,7 @@ impl SigningKey {
     }
 
     fn from_pkcs1(der: &[u8]) -> Result<Self, Error> {
+        check_rsa_size(der)?;
         let pair = sig::RsaKeyPair::from_der(der).map_err(rejected("PKCS#1 RSA"))?;
         Self::from_rsa(pair)
     }
@@ -437,6 +485,49 @@ mod tests {
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/testdata/model-signing-1.1.1/keys"
     );
+
+    /// DER SEQUENCE of `ints` (each a minimal positive INTEGER content).
+    fn sequence_of_integers(ints: &[&[u8]]) -> Vec<u8> {
+        let mut content = Vec::new();
+        for i in ints {
+            content.push(0x02);
+            let len = u8::try_from(i.len()).unwrap();
+            if len > 127 {
+                content.push(0x81);
+            }
+            content.push(len);
+            content.extend_from_slice(i);
+        }
+        let mut der = der::Encode::to_der(&der::Header::new(
+            der::Tag::Sequence,
+            content.len().try_into().unwrap(),
+        ))
+        .unwrap();
+        der.extend_from_slice(&content);
+        der
+    }
+
+    #[test]
+    fn rsa_modulus_bits_reads_only_rsa_private_keys() {
+        let mut modulus = vec![0x00, 0x80];
+        modulus.extend_from_slice(&[0x11; 127]); // 1024 bits, high bit set
+        let small = [1u8, 2, 3];
+        let exponent = [0x01, 0x00, 0x01];
+        let mut rsa: Vec<&[u8]> = vec![&[0], &modulus, &exponent];
+        rsa.extend([&small[..]; 6]);
+        assert_eq!(rsa_modulus_bits(&sequence_of_integers(&rsa)), Some(1024));
+        let mut odd = modulus[1..].to_vec();
+        odd[0] = 0x01; // 1017 bits, no sign octet needed
+        rsa[1] = &odd;
+        assert_eq!(rsa_modulus_bits(&sequence_of_integers(&rsa)), Some(1017));
+        // A DSA private key is six INTEGERs: not taken for RSA.
+        assert_eq!(rsa_modulus_bits(&sequence_of_integers(&rsa[..6])), None);
+        // A huge "public exponent" is not RSA either.
+        let big = [0x7Fu8; 16];
+        rsa[2] = &big;
+        assert_eq!(rsa_modulus_bits(&sequence_of_integers(&rsa)), None);
+        assert_eq!(rsa_modulus_bits(b"not der"), None);
+    }
 
     fn read(name: &str) -> Vec<u8> {
         std::fs::read(format!("{KEYS}/{name}")).unwrap()

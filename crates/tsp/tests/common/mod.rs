@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 pub fn testdata() -> PathBuf {
     PathBuf::from(concat!(
@@ -20,15 +21,31 @@ pub fn read(rel: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
 }
 
+/// `name` found on `PATH`. The interop tests need their outside tools; `.ci/setup` installs
+/// them, so a missing one is a broken setup to report, never a reason to pass unchecked.
+pub fn require_tool(name: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!("{name} not found: run `bash .ci/setup` (or `bash .ci/test`, which runs it)")
+        })
+}
+
+/// The `openssl` CLI (OpenSSL 3.x, the RFC 3161 interop oracle), looked up once per binary.
+pub fn openssl_exe() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| require_tool("openssl"))
+}
+
 /// Runs `openssl args...` in `dir`. Panics with a clear message if the binary is missing.
 pub fn openssl(dir: &Path, args: &[&str]) -> Output {
-    match Command::new("openssl").args(args).current_dir(dir).output() {
-        Ok(o) => o,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            panic!("the `openssl` CLI is required for the RFC 3161 interop tests (install OpenSSL 3.x): {e}")
-        }
-        Err(e) => panic!("running openssl {args:?}: {e}"),
-    }
+    Command::new(openssl_exe())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("running openssl {args:?}: {e}"))
 }
 
 /// Runs openssl and asserts success, returning stdout.
