@@ -56,16 +56,27 @@ stop_server() {
     SERVER_PID=""
 }
 
+# User + system clock ticks of the server process, all threads.
+cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"
+}
+
 rss() {
     awk '/^VmRSS/ {rss=$2} /^VmHWM/ {hwm=$2} END {printf "rss=%.1fMiB peak=%.1fMiB", rss/1024, hwm/1024}' "/proc/$SERVER_PID/status"
 }
 
-# ratio TOKENS_LINE RAW_LINE: "NN% of raw" from "tokens/s=X ..." and "raw_sign/s=Y ...".
+# ratio RESULT_LINE RAW_LINE: throughput as a share of the raw signing rate ("tokens/s=X"
+# vs "raw_sign/s=Y"), and CPU efficiency (raw CPU per signature / server CPU per token).
 ratio() {
-    local tokens raw
+    local tokens raw server_cpu raw_cpu
     tokens=$(sed -n 's/.*tokens\/s=\([0-9]*\).*/\1/p' <<< "$1")
     raw=$(sed -n 's/.*raw_sign\/s=\([0-9]*\).*/\1/p' <<< "$2")
-    awk -v t="$tokens" -v r="$raw" 'BEGIN { if (r > 0) printf "%.0f%% of raw", 100 * t / r; else print "n/a" }'
+    server_cpu=$(sed -n 's/.*server_cpu_us=\([0-9.]*\).*/\1/p' <<< "$1")
+    raw_cpu=$(sed -n 's/.*raw_cpu_us=\([0-9.]*\).*/\1/p' <<< "$2")
+    awk -v t="$tokens" -v r="$raw" -v sc="$server_cpu" -v rc="$raw_cpu" 'BEGIN {
+        if (r > 0) printf "%.0f%% of raw rate", 100 * t / r; else printf "n/a"
+        if (sc > 0) printf ", CPU efficiency %.0f%% (raw CPU per signature / server CPU per token)", 100 * rc / sc
+    }'
 }
 
 # run_load KEY AUDIT PREFIX...: one server run under load; PREFIX (e.g. taskset) wraps the
@@ -81,9 +92,15 @@ run_load() {
         args+=(--audit-log "$WORK/audit.jsonl")
     fi
     start_server "$@" "$BIN/modelsign" "${args[@]}"
-    local result memory extra=""
+    local result memory extra="" cpu_before cpu_after ok
+    cpu_before=$(cpu_ticks)
     result=$(timeout $((DURATION + 30)) ${LOADGEN_PREFIX:-} "$BIN/examples/loadgen" "$ADDR" "$CONNS" "$DURATION")
+    cpu_after=$(cpu_ticks)
     memory=$(rss)
+    ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<< "$result")
+    # Server CPU (user + system, all threads) per token: a figure that does not depend on
+    # how much CPU the load generator took.
+    extra+=" server_cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
     stop_server
     if [[ $audit == on ]]; then extra=" audit_lines=$(wc -l < "$WORK/audit.jsonl")"; fi
     extra+=" log_lines=$(grep -c 'timestamp issued' "$WORK/server.err" || true)"

@@ -52,8 +52,8 @@ impl IssuedCert {
         crate::pem(&self.cert)
     }
 
-    /// The private key as unencrypted PKCS#8 PEM ("PRIVATE KEY").
-    pub fn key_pem(&self) -> Result<String, Error> {
+    /// The private key as unencrypted PKCS#8 PEM ("PRIVATE KEY"), wiped when dropped.
+    pub fn key_pem(&self) -> Result<modelsign_pki::Zeroizing<String>, Error> {
         self.key.to_pkcs8_pem().map_err(|source| Error::KeyExport {
             subject: self.cert.subject(),
             source: Box::new(source),

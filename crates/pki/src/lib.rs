@@ -49,3 +49,6 @@ pub use signing_key::SigningKey;
 pub use structure::{StructureViolation, MAX_NAME_CONSTRAINT_SUBTREES};
 pub use time::Time;
 pub use trust::TrustStore;
+/// The container [`SigningKey::to_pkcs8_der`] and [`SigningKey::to_pkcs8_pem`] return
+/// (re-exported so callers can name it without depending on `zeroize`).
+pub use zeroize::Zeroizing;

@@ -24,6 +24,7 @@ use der::asn1::Any;
 use der::Decode;
 use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
 use spki::AlgorithmIdentifierOwned;
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::hash::HashAlgorithm;
@@ -443,8 +444,12 @@ impl SigningKey {
         }
     }
 
-    /// Unencrypted PKCS#8 v1 DER. The caller owns the secret bytes from here on.
-    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, Error> {
+    /// Unencrypted PKCS#8 v1 DER, wiped from memory when dropped: it is the secret key.
+    ///
+    /// aws-lc-rs wipes its own export buffer; the copy made here is allocated once at its
+    /// final size (no reallocation leaves an unwiped copy behind) and handed over in a
+    /// [`Zeroizing`]. Callers should not copy it out of the container.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let kind = self.kind();
         let failed = |_| Error::InvalidKey {
             format: "PKCS#8",
@@ -461,12 +466,17 @@ impl SigningKey {
                 der.as_ref().to_vec()
             }
         };
-        Ok(doc)
+        Ok(Zeroizing::new(doc))
     }
 
-    /// Unencrypted PKCS#8 PEM (`PRIVATE KEY`).
-    pub fn to_pkcs8_pem(&self) -> Result<String, Error> {
-        Ok(pem::encode("PRIVATE KEY", &self.to_pkcs8_der()?))
+    /// Unencrypted PKCS#8 PEM (`PRIVATE KEY`), wiped from memory when dropped like
+    /// [`SigningKey::to_pkcs8_der`] (the PEM encoder writes into one buffer of the final
+    /// size, which becomes this string).
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, Error> {
+        Ok(Zeroizing::new(pem::encode(
+            "PRIVATE KEY",
+            &self.to_pkcs8_der()?,
+        )))
     }
 }
 
@@ -554,6 +564,18 @@ mod tests {
         let debug = format!("{key:?}");
         assert_eq!(debug, "SigningKey { kind: EcdsaP256, .. }");
         assert!(!debug.contains(&hex::encode(&pkcs8[pkcs8.len() - 16..])));
+    }
+
+    #[test]
+    fn exported_key_material_comes_in_wiping_containers_and_pem_wraps_the_der() {
+        let key = SigningKey::generate(KeyKind::Ed25519).unwrap();
+        // The annotations are the point: a plain Vec/String here would not compile.
+        let der: Zeroizing<Vec<u8>> = key.to_pkcs8_der().unwrap();
+        let pem: Zeroizing<String> = key.to_pkcs8_pem().unwrap();
+        let blocks = pem::blocks(&pem, "PRIVATE KEY").unwrap();
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].label, "PRIVATE KEY");
+        assert_eq!(blocks[0].decode("PRIVATE KEY").unwrap(), *der);
     }
 
     #[test]

@@ -10,6 +10,11 @@
 //!   segments (X.690 §10.2: DER strings are primitive);
 //! - BOOLEAN TRUE is `0xFF` (X.690 §11.1).
 //!
+//! Untrusted input is bounded while the tree is walked, before any decoder sees it: total
+//! size ([`MAX_INPUT_LEN`]), depth ([`MAX_DEPTH`]), number of TLVs ([`MAX_NODES`]) and elements
+//! per universal SET ([`MAX_SET_ELEMENTS`]). The re-encoding writes each byte once (DER
+//! lengths are computed bottom-up during the parse), so its cost is linear in the input.
+//!
 //! Primitive contents are never touched, in particular the contents of OCTET STRINGs: the
 //! TSTInfo inside `eContent` reaches the digest check exactly as received. SET OF sorting is
 //! left to the `der` decoder (which accepts any order). Callers that need the *received*
@@ -25,6 +30,17 @@ pub const MAX_INPUT_LEN: usize = 1 << 20;
 /// Deepest nesting accepted. A token with its certificates nests about 15 levels; 64 leaves
 /// room for odd extensions while keeping recursion bounded (deep-BER DoS, rfc3161-rules §9.21).
 pub const MAX_DEPTH: usize = 64;
+/// Most TLVs in one tree. A real token with a four-certificate chain has about 700; 32
+/// certificates (the token bag's cap) with long extensions stay under 10,000. 65,536 leaves
+/// room for that while bounding what a 1 MiB input of two-byte TLVs can cost: without it such
+/// an input builds 500,000 nodes (tens of MiB) and every decoder after this layer walks them.
+pub const MAX_NODES: usize = 1 << 16;
+/// Most elements in one universal `SET` (tag 0x31). The `der` decoder sorts every decoded
+/// SET OF, and its comparisons re-encode elements, so a SET of tens of thousands of
+/// elements costs seconds. Real DER sets are tiny (RDNs 1-2, attribute values 1, signer
+/// infos 1, digest algorithms 1-2); 256 is a backstop for the sets no caller names (RDNs in
+/// certificates and in `TSTInfo.tsa`), the token layer caps the ones it knows more tightly.
+pub const MAX_SET_ELEMENTS: usize = 256;
 /// Longest identifier (tag) encoding accepted: 4 octets allow tag numbers up to 2^21, far
 /// beyond anything in CMS or X.509.
 const MAX_TAG_OCTETS: usize = 4;
@@ -63,6 +79,22 @@ pub enum BerError {
         /// What was wrong.
         what: &'static str,
     },
+    /// More TLVs in the tree than [`MAX_NODES`].
+    #[error("BER tree has more than {max} TLVs (limit reached at offset {offset})")]
+    TooManyNodes {
+        /// Offset of the first TLV over the limit.
+        offset: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A universal SET with more elements than [`MAX_SET_ELEMENTS`].
+    #[error("SET at offset {offset} has more than {max} elements")]
+    TooManySetElements {
+        /// Offset of the SET's identifier octet.
+        offset: usize,
+        /// The limit.
+        max: usize,
+    },
     /// Bytes after the single top-level object.
     #[error("{count} trailing bytes after the object at offset {offset}")]
     TrailingBytes {
@@ -87,9 +119,48 @@ pub struct Node {
     span: Range<usize>,
     indefinite: bool,
     content: Content,
+    /// The first identifier octet.
+    first_tag_octet: u8,
+    /// Length of the value of a string-like node (see [`Node::string_value`]).
+    string_len: usize,
+    /// Length of the DER contents octets, computed bottom-up while parsing so that the
+    /// re-encoding writes every byte once (a per-level buffer would copy a deep value once
+    /// per level).
+    der_len: usize,
 }
 
 impl Node {
+    /// A node with its lengths computed from its (already built) children.
+    fn new(
+        first_tag_octet: u8,
+        tag: Range<usize>,
+        span: Range<usize>,
+        indefinite: bool,
+        content: Content,
+    ) -> Self {
+        let (string_len, der_len) = match &content {
+            Content::Primitive(r) => (r.len(), r.len()),
+            Content::Constructed(children) => {
+                let string_len = children.iter().map(|c| c.string_len).sum();
+                let der_len = if first_tag_octet == 0x24 {
+                    string_len
+                } else {
+                    children.iter().map(Node::der_tlv_len).sum()
+                };
+                (string_len, der_len)
+            }
+        };
+        Node {
+            tag,
+            span,
+            indefinite,
+            content,
+            first_tag_octet,
+            string_len,
+            der_len,
+        }
+    }
+
     /// The first identifier octet (class, constructed bit, low tag number).
     pub fn tag_byte(&self, input: &[u8]) -> u8 {
         input.get(self.tag.start).copied().unwrap_or(0)
@@ -128,11 +199,9 @@ impl Node {
     pub fn string_value<'a>(&self, input: &'a [u8]) -> Cow<'a, [u8]> {
         match &self.content {
             Content::Primitive(r) => Cow::Borrowed(input.get(r.clone()).unwrap_or(&[])),
-            Content::Constructed(children) => {
-                let mut out = Vec::new();
-                for c in children {
-                    out.extend_from_slice(&c.string_value(input));
-                }
+            Content::Constructed(_) => {
+                let mut out = Vec::with_capacity(self.string_len);
+                self.write_string_value(input, &mut out);
                 Cow::Owned(out)
             }
         }
@@ -140,9 +209,36 @@ impl Node {
 
     /// DER re-encoding of this node (see the module documentation for the rules).
     pub fn to_der(&self, input: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.span.len());
+        let mut out = Vec::with_capacity(self.der_tlv_len());
         self.encode(input, &mut out);
         out
+    }
+
+    /// Whether this node is re-encoded as a primitive OCTET STRING (X.690 §10.2).
+    fn is_constructed_octet_string(&self) -> bool {
+        self.is_constructed() && self.first_tag_octet == 0x24
+    }
+
+    /// Length of the whole DER TLV of this node.
+    fn der_tlv_len(&self) -> usize {
+        let tag_len = if self.is_constructed_octet_string() {
+            1
+        } else {
+            self.tag.len()
+        };
+        tag_len + len_octets(self.der_len) + self.der_len
+    }
+
+    /// Appends [`Node::string_value`] to `out` without intermediate buffers.
+    fn write_string_value(&self, input: &[u8], out: &mut Vec<u8>) {
+        match &self.content {
+            Content::Primitive(r) => out.extend_from_slice(input.get(r.clone()).unwrap_or(&[])),
+            Content::Constructed(children) => {
+                for c in children {
+                    c.write_string_value(input, out);
+                }
+            }
+        }
     }
 
     fn encode(&self, input: &[u8], out: &mut Vec<u8>) {
@@ -170,21 +266,39 @@ impl Node {
             Content::Constructed(children) => {
                 if first == 0x24 {
                     // Constructed OCTET STRING → primitive (X.690 §10.2).
-                    let value = self.string_value(input);
                     out.push(0x04);
-                    write_len(out, value.len());
-                    out.extend_from_slice(&value);
+                    write_len(out, self.der_len);
+                    self.write_string_value(input, out);
                 } else {
-                    let mut body = Vec::new();
-                    for c in children {
-                        c.encode(input, &mut body);
-                    }
                     out.extend_from_slice(tag);
-                    write_len(out, body.len());
-                    out.extend_from_slice(&body);
+                    write_len(out, self.der_len);
+                    for c in children {
+                        c.encode(input, out);
+                    }
                 }
             }
         }
+    }
+}
+
+/// Refuses one more element in a universal SET that already holds [`MAX_SET_ELEMENTS`].
+fn check_set_size(first: u8, count: usize, pos: usize) -> Result<(), BerError> {
+    if first == 0x31 && count >= MAX_SET_ELEMENTS {
+        return Err(BerError::TooManySetElements {
+            offset: pos,
+            max: MAX_SET_ELEMENTS,
+        });
+    }
+    Ok(())
+}
+
+/// Number of octets of the DER length field for `len`.
+fn len_octets(len: usize) -> usize {
+    if len < 0x80 {
+        1
+    } else {
+        let significant = usize::BITS - len.leading_zeros();
+        1 + usize::try_from(significant.div_ceil(8)).unwrap_or(8)
     }
 }
 
@@ -230,7 +344,8 @@ impl<'a> BerTree<'a> {
                 max: MAX_INPUT_LEN,
             });
         }
-        let (root, end) = parse_node(input, 0, input.len(), 0)?;
+        let mut budget = MAX_NODES;
+        let (root, end) = parse_node(input, 0, input.len(), 0, &mut budget)?;
         if end != input.len() {
             return Err(BerError::TrailingBytes {
                 offset: end,
@@ -274,6 +389,7 @@ fn parse_node(
     pos: usize,
     limit: usize,
     depth: usize,
+    budget: &mut usize,
 ) -> Result<(Node, usize), BerError> {
     if depth > MAX_DEPTH {
         return Err(BerError::TooDeep {
@@ -281,6 +397,10 @@ fn parse_node(
             max: MAX_DEPTH,
         });
     }
+    *budget = budget.checked_sub(1).ok_or(BerError::TooManyNodes {
+        offset: pos,
+        max: MAX_NODES,
+    })?;
     let truncated = |offset| BerError::Truncated { offset };
     // Identifier octets (X.690 §8.1.2).
     let first = if pos < limit {
@@ -361,7 +481,8 @@ fn parse_node(
                             what: "end-of-contents inside a definite-length value",
                         });
                     }
-                    let (child, next) = parse_node(input, q, end, depth + 1)?;
+                    check_set_size(first, children.len(), pos)?;
+                    let (child, next) = parse_node(input, q, end, depth + 1, budget)?;
                     children.push(child);
                     q = next;
                 }
@@ -384,15 +505,7 @@ fn parse_node(
                 }
                 Content::Primitive(p..end)
             };
-            Ok((
-                Node {
-                    tag,
-                    span: pos..end,
-                    indefinite: false,
-                    content,
-                },
-                end,
-            ))
+            Ok((Node::new(first, tag, pos..end, false, content), end))
         }
         None => {
             if !constructed {
@@ -411,17 +524,13 @@ fn parse_node(
                     q += 2;
                     break;
                 }
-                let (child, next) = parse_node(input, q, limit, depth + 1)?;
+                check_set_size(first, children.len(), pos)?;
+                let (child, next) = parse_node(input, q, limit, depth + 1, budget)?;
                 children.push(child);
                 q = next;
             }
             Ok((
-                Node {
-                    tag,
-                    span: pos..q,
-                    indefinite: true,
-                    content: Content::Constructed(children),
-                },
+                Node::new(first, tag, pos..q, true, Content::Constructed(children)),
                 q,
             ))
         }
@@ -542,6 +651,98 @@ mod tests {
             &[0x02, 0x02, 0xFF, 0x7F],
         ] {
             assert_eq!(normalise(good).unwrap(), good);
+        }
+    }
+
+    /// `SEQUENCE { n × NULL }`, definite length.
+    fn sequence_of_nulls(tag: u8, n: usize) -> Vec<u8> {
+        let body = [0x05u8, 0x00].repeat(n);
+        let mut v = vec![tag];
+        write_len(&mut v, body.len());
+        v.extend_from_slice(&body);
+        v
+    }
+
+    #[test]
+    fn node_count_is_limited() {
+        // The SEQUENCE itself is one node.
+        let at_cap = sequence_of_nulls(0x30, MAX_NODES - 1);
+        assert_eq!(normalise(&at_cap).unwrap(), at_cap);
+        let over = sequence_of_nulls(0x30, MAX_NODES);
+        let last_null = over.len() - 2;
+        assert_eq!(
+            normalise(&over),
+            Err(BerError::TooManyNodes {
+                offset: last_null,
+                max: MAX_NODES
+            })
+        );
+    }
+
+    #[test]
+    fn set_size_is_limited() {
+        let at_cap = sequence_of_nulls(0x31, MAX_SET_ELEMENTS);
+        assert_eq!(normalise(&at_cap).unwrap(), at_cap);
+        assert_eq!(
+            normalise(&sequence_of_nulls(0x31, MAX_SET_ELEMENTS + 1)),
+            Err(BerError::TooManySetElements {
+                offset: 0,
+                max: MAX_SET_ELEMENTS
+            })
+        );
+        // The same count is fine in a SEQUENCE, and in an indefinite-length SET it is not.
+        normalise(&sequence_of_nulls(0x30, MAX_SET_ELEMENTS + 1)).unwrap();
+        let mut indefinite = vec![0x31, 0x80];
+        indefinite.extend([0x05u8, 0x00].repeat(MAX_SET_ELEMENTS + 1));
+        indefinite.extend([0x00, 0x00]);
+        assert!(matches!(
+            normalise(&indefinite),
+            Err(BerError::TooManySetElements { offset: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn deep_indefinite_nesting_around_segmented_strings_is_encoded_exactly() {
+        // 40 indefinite SEQUENCEs around a constructed OCTET STRING of a 200-byte and a
+        // nested 100-byte segment: every level's length needs long form, computed bottom-up.
+        let mut ber = vec![0x24, 0x80, 0x04, 0x81, 200];
+        ber.extend([0xAB; 200]);
+        ber.extend([0x24, 0x80, 0x04, 0x64]);
+        ber.extend([0xCD; 100]);
+        ber.extend([0x00, 0x00, 0x00, 0x00]);
+        let mut expected = vec![0x04, 0x82, 0x01, 0x2C];
+        expected.extend([0xAB; 200]);
+        expected.extend([0xCD; 100]);
+        for _ in 0..40 {
+            ber = [&[0x30u8, 0x80][..], &ber, &[0x00, 0x00]].concat();
+            let mut wrapped = vec![0x30];
+            write_len(&mut wrapped, expected.len());
+            wrapped.extend_from_slice(&expected);
+            expected = wrapped;
+        }
+        let tree = BerTree::parse(&ber).unwrap();
+        assert_eq!(tree.to_der(), expected);
+        let string = &tree.root().children()[0];
+        assert_eq!(string.string_value(&ber).len(), 300);
+    }
+
+    #[test]
+    fn len_octets_matches_write_len() {
+        for len in [
+            0,
+            1,
+            0x7f,
+            0x80,
+            0xff,
+            0x100,
+            0xffff,
+            0x10000,
+            0xff_ffff,
+            1 << 24,
+        ] {
+            let mut out = Vec::new();
+            write_len(&mut out, len);
+            assert_eq!(len_octets(len), out.len(), "{len}");
         }
     }
 

@@ -71,6 +71,19 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+    /// A part of the token holds more elements than its limit (checked on the BER tree,
+    /// before any of it is decoded; see the `MAX_*` constants of [`crate::token`]).
+    #[error("{what} at offset {offset} has {count} elements, more than the limit of {max}")]
+    TooManyElements {
+        /// Which list (e.g. "SignerInfo signedAttrs").
+        what: &'static str,
+        /// Offset of the list's identifier octet in the parsed input.
+        offset: usize,
+        /// How many elements it has.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A certificate in the token's bag could not be parsed.
     #[error("token certificate #{index} is not a valid X.509 certificate: {source}")]
     Certificate {

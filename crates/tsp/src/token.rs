@@ -18,6 +18,14 @@
 //! | [`tst_info`](TimeStampToken::tst_info) | [`TstInfo`]: typed fields (`gen_time: Time`, policy, imprint, serial, nonce, ...) plus [`TstInfo::asn1`], the syntax-level [`crate::asn1::TstInfo`] with out-of-range values left for the verifier to judge |
 //! | [`signed_attribute_values`](TimeStampToken::signed_attribute_values)`(i)` | contentType, messageDigest, signingCertificate (v1), signingCertificateV2, signingTime decoded from signer `i`'s attributes; duplicates and malformed values are errors |
 //! | [`raw`](TimeStampToken::raw) | the ContentInfo TLV as received |
+//!
+//! # Limits
+//!
+//! Every list of the SignedData is counted on the BER tree before anything is decoded
+//! ([`MAX_SIGNER_INFOS`], [`MAX_SIGNED_ATTRIBUTES`], [`MAX_UNSIGNED_ATTRIBUTES`],
+//! [`MAX_ATTRIBUTE_VALUES`], [`MAX_DIGEST_ALGORITHMS`], [`MAX_CERTIFICATES`], [`MAX_CRLS`]);
+//! an over-long list fails with [`Error::TooManyElements`] (or
+//! [`Error::TooManyCertificates`]) naming the list, its offset, count and limit.
 
 use std::time::Duration;
 
@@ -40,6 +48,24 @@ pub const MAX_CERTIFICATES: usize = 32;
 /// Most SignerInfos parsed. RFC 3161 tokens have exactly one (the verifier insists on it); a
 /// handful are parsed so the verifier can report "several signers" precisely.
 pub const MAX_SIGNER_INFOS: usize = 8;
+/// Most signed attributes per SignerInfo. Real TSAs send 3 to 6 (contentType, messageDigest,
+/// signingCertificate and/or signingCertificateV2, signingTime, CMSAlgorithmProtection);
+/// 32 is generous. Without a cap a 64 KiB token carries ~4,600 of them and the `der`
+/// decoder's sort of that SET OF costs ~30 ms per parse (~1 s at 1 MiB).
+pub const MAX_SIGNED_ATTRIBUTES: usize = 32;
+/// Most unsigned attributes per SignerInfo. Real tokens have 0 to 2 (the verifier never reads
+/// them, rfc3161-rules §5.13); 16 is generous and bounds their decoding like the signed ones.
+pub const MAX_UNSIGNED_ATTRIBUTES: usize = 16;
+/// Most values of one attribute. Every attribute a TSA sends is single-valued (RFC 5652 §11
+/// requires it of the signed ones); 8 still lets the verifier report "more than one value"
+/// precisely while keeping the sort of the `values` SET OF trivial.
+pub const MAX_ATTRIBUTE_VALUES: usize = 8;
+/// Most `digestAlgorithms` entries. A TSA with one signer lists one (two when it lists the
+/// ESS hash too); 8 is generous.
+pub const MAX_DIGEST_ALGORITHMS: usize = 8;
+/// Most entries in the `crls` bag. TSAs send none (revocation data is the verifier's input,
+/// never the token's); the bag is only counted, and 32 matches [`MAX_CERTIFICATES`].
+pub const MAX_CRLS: usize = 32;
 
 const TAG_SEQUENCE: u8 = 0x30;
 const TAG_SET: u8 = 0x31;
@@ -323,6 +349,10 @@ impl TimeStampToken {
             ));
         }
 
+        // Caps on every list before any of it is decoded: decoding sorts SET OFs and
+        // allocates per element, so an over-long list must cost no more than this count.
+        check_element_counts(input, sd_node)?;
+
         // SignedData without the certificate and CRL bags (parsed separately below).
         let mut body = Vec::new();
         let mut certs_node = None;
@@ -366,13 +396,6 @@ impl TimeStampToken {
         let mut certificates = Vec::new();
         let mut other_certificates = 0;
         if let Some(bag) = certs_node {
-            let count = bag.children().len();
-            if count > MAX_CERTIFICATES {
-                return Err(Error::TooManyCertificates {
-                    count,
-                    max: MAX_CERTIFICATES,
-                });
-            }
             for (index, c) in bag.children().iter().enumerate() {
                 if c.tag_byte(input) == TAG_SEQUENCE {
                     let cert = Certificate::from_der(&c.to_der(input)).map_err(|source| {
@@ -396,9 +419,6 @@ impl TimeStampToken {
             .last()
             .filter(|n| n.tag_byte(input) == TAG_SET)
             .ok_or_else(|| structure("SignedData does not end with signerInfos"))?;
-        if infos_node.children().len() > MAX_SIGNER_INFOS {
-            return Err(structure("SignedData has too many SignerInfos"));
-        }
         let mut received = Vec::new();
         for si in infos_node.children() {
             let decoded =
@@ -513,6 +533,77 @@ impl TimeStampToken {
         };
         signed_attribute_values(si)
     }
+}
+
+/// Refuses a SignedData whose lists exceed their caps (`MAX_*` above), reading only the BER
+/// tree. Positions follow RFC 5652 §5.1 / §5.3:
+///
+/// ```text
+/// SignedData ::= SEQUENCE { version, digestAlgorithms SET OF, encapContentInfo,
+///   certificates [0] IMPLICIT CertificateSet OPTIONAL,
+///   crls [1] IMPLICIT RevocationInfoChoices OPTIONAL, signerInfos SET OF SignerInfo }
+/// SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm,
+///   signedAttrs [0] IMPLICIT SignedAttributes OPTIONAL, signatureAlgorithm, signature,
+///   unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
+/// Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }
+/// ```
+///
+/// Nodes that are not where the syntax puts them are left to the decoder to refuse.
+fn check_element_counts(input: &[u8], sd_node: &Node) -> Result<(), Error> {
+    let cap = |what: &'static str, node: &Node, max: usize| {
+        let count = node.children().len();
+        if count > max {
+            return Err(Error::TooManyElements {
+                what,
+                offset: node.span().start,
+                count,
+                max,
+            });
+        }
+        Ok(())
+    };
+    let children = sd_node.children();
+    if let Some(algs) = children.get(1).filter(|n| n.tag_byte(input) == TAG_SET) {
+        cap("SignedData.digestAlgorithms", algs, MAX_DIGEST_ALGORITHMS)?;
+    }
+    for (i, child) in children.iter().enumerate().skip(3) {
+        match child.tag_byte(input) {
+            TAG_CTX0_CONSTRUCTED => {
+                let count = child.children().len();
+                if count > MAX_CERTIFICATES {
+                    return Err(Error::TooManyCertificates {
+                        count,
+                        max: MAX_CERTIFICATES,
+                    });
+                }
+            }
+            TAG_CTX1_CONSTRUCTED => cap("SignedData.crls", child, MAX_CRLS)?,
+            TAG_SET if i + 1 == children.len() => {
+                cap("SignedData.signerInfos", child, MAX_SIGNER_INFOS)?;
+                for si in child.children() {
+                    for part in si.children().iter().skip(3) {
+                        let (what, max) = match part.tag_byte(input) {
+                            TAG_CTX0_CONSTRUCTED => {
+                                ("SignerInfo.signedAttrs", MAX_SIGNED_ATTRIBUTES)
+                            }
+                            TAG_CTX1_CONSTRUCTED => {
+                                ("SignerInfo.unsignedAttrs", MAX_UNSIGNED_ATTRIBUTES)
+                            }
+                            _ => continue,
+                        };
+                        cap(what, part, max)?;
+                        for attr in part.children() {
+                            if let Some(values) = attr.children().get(1) {
+                                cap("Attribute.attrValues", values, MAX_ATTRIBUTE_VALUES)?;
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// See [`TimeStampToken::signed_attribute_values`].
