@@ -3,16 +3,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod tsa_serve_support;
+
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Command, Stdio};
+use std::net::SocketAddr;
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use modelsign_tsp::asn1::PkiStatus;
 use modelsign_tsp::TimeStampResponse;
+use tsa_serve_support::{post_timestamp_query, start_dev_tsa};
 
 /// Client threads hammering the server.
 const CLIENTS: usize = 8;
@@ -33,22 +35,8 @@ fn timestamp_once(addr: SocketAddr, n: usize) -> Option<String> {
         None,
     )
     .ok()?;
-    let body = request.to_der();
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let head = format!(
-        "POST /api/v1/timestamp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/timestamp-query\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).ok()?;
-    stream.write_all(&body).ok()?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).ok()?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    if !raw.starts_with(b"HTTP/1.1 200") {
-        return None;
-    }
-    let response = TimeStampResponse::from_der(&raw[split + 4..]).ok()?;
+    let body = post_timestamp_query(addr, &request.to_der())?;
+    let response = TimeStampResponse::from_der(&body).ok()?;
     if response.status().status() != PkiStatus::Granted {
         return None;
     }
@@ -59,33 +47,12 @@ fn timestamp_once(addr: SocketAddr, n: usize) -> Option<String> {
 fn sigkill_under_load_loses_no_audit_record_of_a_received_token() {
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_modelsign"))
-        .args([
-            "tsa",
-            "serve",
-            "--dev",
-            "--listen",
-            "127.0.0.1:0",
-            "--dev-dir",
-        ])
-        .arg(dir.path())
-        .arg("--audit-log")
-        .arg(&audit)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let addr: SocketAddr = first_line
-        .trim()
-        .strip_prefix("TSA listening on http://")
-        .and_then(|rest| rest.strip_suffix("/api/v1/timestamp"))
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .parse()
-        .unwrap();
+    let (mut child, addr) = start_dev_tsa(
+        dir.path(),
+        &["--audit-log".as_ref(), audit.as_os_str()],
+        &[],
+        Stdio::null(),
+    );
 
     let received = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let stop = Arc::new(AtomicBool::new(false));

@@ -5,52 +5,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod tsa_serve_support;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
 
 use modelsign_pki::HashAlgorithm;
 use modelsign_tsp::asn1::PkiStatus;
 use modelsign_tsp::{TimeStampRequest, TimeStampResponse};
+use tsa_serve_support::{post_timestamp_query, start_dev_tsa};
 
 /// Tokens requested per run.
 const TOKENS: usize = 5;
-
-/// Starts `tsa serve --dev` with `env`; returns the child and its address.
-fn start(env: &[(&str, &str)], dir: &std::path::Path) -> (Child, SocketAddr) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_modelsign"));
-    command
-        .args([
-            "tsa",
-            "serve",
-            "--dev",
-            "--listen",
-            "127.0.0.1:0",
-            "--dev-dir",
-        ])
-        .arg(dir)
-        .env_remove("MODELSIGN_LOG")
-        .env_remove("MODELSIGN_LOG_FORMAT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let mut child = command.spawn().unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let addr = first_line
-        .trim()
-        .strip_prefix("TSA listening on http://")
-        .and_then(|s| s.strip_suffix("/api/v1/timestamp"))
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .parse()
-        .unwrap();
-    (child, addr)
-}
 
 /// One request; the granted token's serial (hex of the INTEGER contents, as logged and
 /// audited) and imprint.
@@ -58,21 +25,8 @@ fn timestamp(addr: SocketAddr, n: usize) -> (String, String) {
     let request =
         TimeStampRequest::for_data(HashAlgorithm::Sha256, format!("datum {n}").as_bytes(), None)
             .unwrap();
-    let body = request.to_der();
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let head = format!(
-        "POST /api/v1/timestamp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/timestamp-query\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&body).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let response = TimeStampResponse::from_der(&raw[split + 4..]).unwrap();
+    let body = post_timestamp_query(addr, &request.to_der()).expect("HTTP 200");
+    let response = TimeStampResponse::from_der(&body).unwrap();
     assert_eq!(response.status().status(), PkiStatus::Granted);
     let serial = response.token().unwrap().tst_info().serial_hex();
     (serial, hex::encode(request.digest()))
@@ -82,7 +36,7 @@ fn timestamp(addr: SocketAddr, n: usize) -> (String, String) {
 /// returns the tokens and stderr.
 fn run(env: &[(&str, &str)]) -> (Vec<(String, String)>, String) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = start(env, dir.path());
+    let (mut child, addr) = start_dev_tsa(dir.path(), &[], env, Stdio::piped());
     let tokens: Vec<_> = (0..TOKENS).map(|n| timestamp(addr, n)).collect();
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
