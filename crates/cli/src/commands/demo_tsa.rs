@@ -46,8 +46,8 @@ impl DemoTsa {
         // shows what a token can carry.
         config.include_chain = true;
 
-        // One thread is plenty for a handful of requests; signing still goes to tokio's
-        // blocking pool, which a current-thread runtime has too.
+        // One thread is plenty for a handful of requests (the server's default executor
+        // signs ECDSA inline on it).
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .thread_name("demo-tsa")
