@@ -146,8 +146,14 @@ impl fmt::Display for Time {
         let (y, mo, d, h, mi, s) = self.civil();
         write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
         if self.nanos != 0 {
-            let frac = format!("{:09}", self.nanos);
-            write!(f, ".{}", frac.trim_end_matches('0'))?;
+            // Fraction digits without trailing zeros, without allocating (the TSA server
+            // formats one genTime per token).
+            let (mut digits, mut width) = (self.nanos, 9);
+            while digits % 10 == 0 {
+                digits /= 10;
+                width -= 1;
+            }
+            write!(f, ".{digits:0width$}")?;
         }
         f.write_str("Z")
     }
@@ -305,6 +311,16 @@ mod tests {
         assert_eq!(t.subsec_nanos(), 500_000_000);
         let t = Time::parse_rfc3339("2026-11-22T01:02:03.123456789123Z").unwrap();
         assert_eq!(t.subsec_nanos(), 123_456_789);
+        assert_eq!(t.to_string(), "2026-11-22T01:02:03.123456789Z");
+        // Leading zeros of the fraction are kept, trailing ones dropped.
+        for (nanos, text) in [
+            (5_000, ".000005Z"),
+            (50_000_000, ".05Z"),
+            (1, ".000000001Z"),
+        ] {
+            let t = Time::from_unix(1_795_309_323, nanos).unwrap();
+            assert_eq!(t.to_string(), format!("2026-11-22T01:02:03{text}"));
+        }
     }
 
     #[test]

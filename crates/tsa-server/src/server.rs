@@ -1,5 +1,5 @@
-//! The accept loop. axum's own `serve` has no header read timeout and no connection cap,
-//! so connections are served by hyper directly:
+//! The accept loop, on hyper directly (axum's `serve` has no header read timeout and no
+//! connection cap):
 //!
 //! - a semaphore permit per connection ([`Limits::max_connections`]); when none is free the
 //!   loop stops accepting and new clients wait in the kernel backlog;
@@ -15,17 +15,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lc_rs::rand::SystemRandom;
+use hyper::body::Bytes;
 use hyper::server::conn::http1;
+use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use modelsign_pki::{Certificate, Time};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::audit::{AuditLog, AuditWriter};
 use crate::config::{Limits, ServerConfig};
-use crate::http::{router, AppState};
+use crate::http::{handle, AppState};
 use crate::signing::Signer;
 use crate::startup::build_issuer;
 use crate::Error;
@@ -76,7 +77,7 @@ impl Server {
             rng: SystemRandom::new(),
             audit,
             limits: config.limits,
-            chain_pem,
+            chain_pem: Bytes::from(chain_pem),
         });
         Ok(Server {
             listener,
@@ -93,7 +94,8 @@ impl Server {
 
     /// The served chain as PEM (TSA certificate first).
     pub fn chain_pem(&self) -> &str {
-        &self.state.chain_pem
+        // Built from a `String` in `bind`, so always UTF-8.
+        std::str::from_utf8(&self.state.chain_pem).unwrap_or_default()
     }
 
     /// Serves until `shutdown` completes, then finishes requests in flight (at most
@@ -106,7 +108,6 @@ impl Server {
             audit_writer,
         } = self;
         let limits = state.limits.clone();
-        let app = router(Arc::clone(&state));
         let connections = Arc::new(Semaphore::new(limits.max_connections));
         let graceful = GracefulShutdown::new();
         let mut builder = http1::Builder::new();
@@ -137,7 +138,9 @@ impl Server {
             };
             // Responses are small and written at once; Nagle would only add latency.
             let _ = stream.set_nodelay(true);
-            let service = TowerToHyperService::new(app.clone());
+            let state_for_connection = Arc::clone(&state);
+            let service =
+                service_fn(move |request| handle(Arc::clone(&state_for_connection), request));
             let connection = builder.serve_connection(TokioIo::new(stream), service);
             let connection = graceful.watch(connection);
             tokio::spawn(async move {
@@ -158,7 +161,6 @@ impl Server {
             tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}; exiting anyway");
             return Ok(());
         }
-        drop(app);
         drop(state);
         match audit_writer {
             Some(writer) => tokio::task::spawn_blocking(move || writer.join())

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use hyper::body::Bytes;
 use modelsign_pki::{SignatureScheme, Time};
 use modelsign_tsp::{IssuedResponse, Issuer};
 use tokio::sync::oneshot;
@@ -58,7 +59,7 @@ impl Signer {
     /// Answers `request_der` with genTime `now` and serial `serial`.
     pub(crate) async fn respond(
         &self,
-        request_der: Vec<u8>,
+        request_der: Bytes,
         now: Time,
         serial: [u8; 16],
     ) -> Result<IssuedResponse, SignerGone> {

@@ -133,7 +133,42 @@ fn other_methods_are_405() {
             b"",
         );
         assert_eq!(response.status, 405, "{method} {path}");
+        let allow = response.header("allow").unwrap_or_default();
+        let expected = if path.ends_with("timestamp") || path == "/" {
+            "POST"
+        } else {
+            "GET,HEAD"
+        };
+        assert_eq!(allow, expected, "{method} {path}");
     }
+}
+
+#[test]
+fn unknown_paths_are_404_and_head_is_answered() {
+    let server = TestServer::start(KeyKind::EcdsaP256, |_, _| {});
+    for (method, path) in [
+        ("POST", "/api/v1/timestamps"),
+        ("GET", "/api/v2/timestamp/certchain"),
+        ("GET", "/healthz/"),
+    ] {
+        let response = request(server.addr, method, path, None, b"");
+        assert_eq!(response.status, 404, "{method} {path}");
+    }
+    let response = request(server.addr, "HEAD", "/healthz", None, b"");
+    assert_eq!(response.status, 200);
+    assert!(response.body.is_empty());
+    let response = request(
+        server.addr,
+        "HEAD",
+        "/api/v1/timestamp/certchain",
+        None,
+        b"",
+    );
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/pem-certificate-chain")
+    );
 }
 
 #[test]

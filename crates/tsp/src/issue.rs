@@ -308,16 +308,27 @@ impl Issuer {
         Ok(IssuedResponse {
             der,
             outcome: Outcome::Granted(GrantedToken {
-                serial_hex: hex::encode(serial_int.as_bytes()),
+                serial_hex: lower_hex(serial_int.as_bytes()),
                 gen_time: gen_time_value,
                 hash_algorithm: request.hash_algorithm(),
-                digest_hex: hex::encode(request.digest()),
+                digest_hex: lower_hex(request.digest()),
                 policy,
-                nonce_hex: (!request.nonce().is_empty()).then(|| hex::encode(request.nonce())),
+                nonce_hex: (!request.nonce().is_empty()).then(|| lower_hex(request.nonce())),
                 certificates_included: request.cert_req(),
             }),
         })
     }
+}
+
+/// Lower-case hex. `hex::encode` goes through a `char` iterator; this table-driven form is
+/// a few times faster, and the server formats two or three per token.
+fn lower_hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len().saturating_mul(2)];
+    // The buffer has exactly twice the length, and hex digits are ASCII.
+    if hex::encode_to_slice(bytes, &mut out).is_err() {
+        return hex::encode(bytes);
+    }
+    String::from_utf8(out).unwrap_or_else(|_| hex::encode(bytes))
 }
 
 /// The one mapping from an error while answering a request to the `failInfo` sent
@@ -587,6 +598,13 @@ mod tests {
         assert_eq!(r.status().status(), PkiStatus::Rejection);
         assert_eq!(r.status().fail_info(), Some(PkiFailureInfo::SYSTEM_FAILURE));
         assert!(r.token().is_none());
+    }
+
+    #[test]
+    fn lower_hex_matches_hex_crate() {
+        for bytes in [&[][..], &[0x00], &[0xAB, 0x01, 0xFF], &[0x5A; 64]] {
+            assert_eq!(lower_hex(bytes), hex::encode(bytes));
+        }
     }
 
     #[test]

@@ -101,22 +101,55 @@ impl GeneralizedTimeFrac {
 
     /// The DER value octets.
     pub fn to_value_string(&self) -> String {
+        let (bytes, len) = self.value_octets();
+        bytes
+            .get(..len)
+            .map(|v| v.iter().map(|&b| char::from(b)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The DER value octets in a stack buffer, and how many are used: the TSA encodes one
+    /// genTime per token, so this does not allocate. `new` keeps the year in 0..=9999, so
+    /// four digits always suffice.
+    fn value_octets(&self) -> ([u8; MAX_LEN], usize) {
         let days = self.unix_secs.div_euclid(86_400);
         let secs_of_day = self.unix_secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        let mut s = format!(
-            "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
-            secs_of_day / 3600,
-            (secs_of_day / 60) % 60,
-            secs_of_day % 60
-        );
-        if self.nanos != 0 {
-            let frac = format!("{:09}", self.nanos);
-            s.push('.');
-            s.push_str(frac.trim_end_matches('0'));
+        let mut out = [b'0'; MAX_LEN];
+        let fields = [
+            (y, 4),
+            (m, 2),
+            (d, 2),
+            (secs_of_day / 3600, 2),
+            ((secs_of_day / 60) % 60, 2),
+            (secs_of_day % 60, 2),
+        ];
+        let mut at = 0;
+        for (value, width) in fields {
+            put_digits(&mut out, at, u64::try_from(value).unwrap_or(0), width);
+            at += width;
         }
-        s.push('Z');
-        s
+        if self.nanos != 0 {
+            // X.690 §11.7: no trailing zeros.
+            let (mut frac, mut width) = (self.nanos, 9);
+            while frac % 10 == 0 {
+                frac /= 10;
+                width -= 1;
+            }
+            out[at] = b'.';
+            put_digits(&mut out, at + 1, u64::from(frac), width);
+            at += 1 + width;
+        }
+        out[at] = b'Z';
+        (out, at + 1)
+    }
+}
+
+/// Writes the last `width` decimal digits of `value` at `out[at..at + width]`.
+fn put_digits(out: &mut [u8], at: usize, mut value: u64, width: usize) {
+    for slot in out.iter_mut().skip(at).take(width).rev() {
+        *slot = b"0123456789"[usize::from(u8::try_from(value % 10).unwrap_or(0))];
+        value /= 10;
     }
 }
 
@@ -177,11 +210,12 @@ impl<'a> DecodeValue<'a> for GeneralizedTimeFrac {
 
 impl EncodeValue for GeneralizedTimeFrac {
     fn value_len(&self) -> der::Result<Length> {
-        Length::try_from(self.to_value_string().len())
+        Length::try_from(self.value_octets().1)
     }
 
     fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
-        writer.write(self.to_value_string().as_bytes())
+        let (bytes, len) = self.value_octets();
+        writer.write(bytes.get(..len).unwrap_or_default())
     }
 }
 

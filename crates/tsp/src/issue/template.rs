@@ -6,8 +6,10 @@
 //! the whole tree twice for `Any::encode_from`) cost as much CPU as the P-256 signature
 //! itself (measured with `crates/tsa-server/examples/sign_rate.rs`). So the constant parts
 //! are encoded once with `der`/`cms` in [`TokenTemplate::new`], and a response is their
-//! concatenation under headers that [`der::Header`] encodes ([`tlv`]): no length
-//! arithmetic by hand.
+//! concatenation under headers that [`der::Header`] encodes. The per-request outputs
+//! (TSTInfo, the response) are written once into a buffer of the exact size: the content
+//! lengths are summed innermost first, and [`Buffer::finish`] refuses output whose size
+//! disagrees with the sum (nested `Vec`s, one per TLV, had copied the response six times).
 //!
 //! ```text
 //! TimeStampResp ::= SEQUENCE { status PKIStatusInfo {granted}, timeStampToken ContentInfo }
@@ -26,10 +28,9 @@
 //! complete TLV encodings that is plain byte-wise order: one TLV cannot be a proper prefix
 //! of another (its length octets fix where it ends), so the zero-padding rule of §11.6
 //! never applies. The signed attributes and the certificate set are sorted that way.
-//! `tests::matches_general_encoding` checks every byte against the general `cms` encoding.
+//! `issue::tests::template_matches_general_encoding` checks every byte against the general `cms` encoding.
 
 use const_oid::ObjectIdentifier;
-use der::asn1::OctetStringRef;
 use der::{Encode, Header, Length, Tag, TagNumber};
 use modelsign_pki::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -70,6 +71,8 @@ pub(super) struct TokenTemplate {
     signature_algorithm: Vec<u8>,
     /// The contentType and signingCertificateV2 signed attributes.
     content_type_attribute: Vec<u8>,
+    /// `OBJECT IDENTIFIER id-messageDigest`, the start of the per-request attribute.
+    message_digest_oid: Vec<u8>,
     ess_attribute: Vec<u8>,
     /// TSTInfo's `accuracy` (absent when not configured) and `tsa [0] EXPLICIT GeneralName`.
     accuracy: Option<Vec<u8>>,
@@ -184,6 +187,7 @@ impl TokenTemplate {
                 oid::ID_CONTENT_TYPE,
                 &encode("contentType", &oid::ID_CT_TST_INFO)?,
             )?,
+            message_digest_oid: encode("messageDigest", &oid::ID_MESSAGE_DIGEST)?,
             ess_attribute: attribute(
                 "signingCertificateV2",
                 oid::ID_AA_SIGNING_CERTIFICATE_V2,
@@ -194,61 +198,79 @@ impl TokenTemplate {
         })
     }
 
-    /// TSTInfo DER for `fields`.
+    /// `TSTInfo` for one request, in one buffer.
     pub(super) fn tst_info(&self, fields: &TokenFields<'_>) -> Result<Vec<u8>, Error> {
-        let policy = encode("policy", &fields.policy)?;
-        let serial = encode("serialNumber", fields.serial_number)?;
-        let gen_time = encode("genTime", fields.gen_time)?;
-        let nonce = fields
-            .nonce
-            .map(|n| encode("nonce", n))
-            .transpose()?
-            .unwrap_or_default();
-        tlv(
-            "TSTInfo",
-            Tag::Sequence,
-            &[
-                &self.version_1,
-                &policy,
-                fields.message_imprint,
-                &serial,
-                &gen_time,
-                self.accuracy.as_deref().unwrap_or_default(),
-                // ordering FALSE is DEFAULT, so absent in DER.
-                &nonce,
-                &self.tsa_name,
-                // no extensions
-            ],
-        )
+        let policy_len = encoded_len("policy", &fields.policy)?;
+        let serial_len = encoded_len("serialNumber", fields.serial_number)?;
+        let gen_time_len = encoded_len("genTime", fields.gen_time)?;
+        let nonce_len = match fields.nonce {
+            Some(nonce) => encoded_len("nonce", nonce)?,
+            None => 0,
+        };
+        let accuracy = self.accuracy.as_deref().unwrap_or_default();
+        let content = self.version_1.len()
+            + policy_len
+            + fields.message_imprint.len()
+            + serial_len
+            + gen_time_len
+            + accuracy.len()
+            + nonce_len
+            + self.tsa_name.len();
+        let mut out = Buffer::new("TSTInfo", tlv_len("TSTInfo", content)?);
+        out.header(Tag::Sequence, content)?;
+        out.put(&self.version_1);
+        out.encode("policy", &fields.policy)?;
+        out.put(fields.message_imprint);
+        out.encode("serialNumber", fields.serial_number)?;
+        out.encode("genTime", fields.gen_time)?;
+        out.put(accuracy);
+        if let Some(nonce) = fields.nonce {
+            out.encode("nonce", nonce)?;
+        }
+        out.put(&self.tsa_name);
+        out.finish()
     }
 
-    /// The signed attributes as the DER `SET OF Attribute` the signature covers
-    /// (RFC 5652 §5.4), and their content octets (for the `[0] IMPLICIT` field).
+    /// The signed attributes over `message_digest` (the digest of TSTInfo): contentType,
+    /// messageDigest and signingCertificateV2, in DER SET order.
     pub(super) fn signed_attributes(
         &self,
         message_digest: &[u8],
     ) -> Result<SignedAttributes, Error> {
-        let digest = OctetStringRef::new(message_digest).map_err(|source| Error::Encode {
-            what: "messageDigest",
-            source,
-        })?;
-        let message_digest = attribute(
-            "messageDigest",
-            oid::ID_MESSAGE_DIGEST,
-            &encode("messageDigest", &digest)?,
-        )?;
+        // Attribute ::= SEQUENCE { id-messageDigest, SET { OCTET STRING digest } }
+        let octets = tlv_len("messageDigest", message_digest.len())?;
+        let content = self.message_digest_oid.len() + tlv_len("messageDigest", octets)?;
+        let mut attribute = Buffer::new("messageDigest", tlv_len("messageDigest", content)?);
+        attribute.header(Tag::Sequence, content)?;
+        attribute.put(&self.message_digest_oid);
+        attribute.header(Tag::Set, octets)?;
+        attribute.header(Tag::OctetString, message_digest.len())?;
+        attribute.put(message_digest);
+        let message_digest = attribute.finish()?;
         let mut sorted = [
             self.content_type_attribute.as_slice(),
             message_digest.as_slice(),
             self.ess_attribute.as_slice(),
         ];
         sort_for_set(&mut sorted);
-        let set = tlv("signed attributes", Tag::Set, &sorted)?;
-        let implicit = tlv("signed attributes", CONTEXT_0, &sorted)?;
-        Ok(SignedAttributes { set, implicit })
+        let content_len = sorted.iter().map(|a| a.len()).sum();
+        let mut set = Buffer::new(
+            "signed attributes",
+            tlv_len("signed attributes", content_len)?,
+        );
+        set.header(Tag::Set, content_len)?;
+        for attribute in sorted {
+            set.put(attribute);
+        }
+        Ok(SignedAttributes {
+            set: set.finish()?,
+            content_len,
+        })
     }
 
-    /// The whole `TimeStampResp`.
+    /// The whole `TimeStampResp`. Lengths are summed innermost first, then everything is
+    /// written once into a buffer of the exact size (each header by [`der::Header`]);
+    /// [`Buffer::finish`] checks that the sizes agree.
     pub(super) fn response(
         &self,
         fields: &TokenFields<'_>,
@@ -256,81 +278,149 @@ impl TokenTemplate {
         signed_attributes: &SignedAttributes,
         signature: &[u8],
     ) -> Result<Vec<u8>, Error> {
-        let signature = encode(
-            "signature",
-            &OctetStringRef::new(signature).map_err(|source| Error::Encode {
-                what: "signature",
-                source,
-            })?,
-        )?;
-        let signer_info = tlv(
-            "SignerInfo",
-            Tag::Sequence,
-            &[
-                &self.version_1,
-                &self.sid,
-                &self.digest_algorithm,
-                &signed_attributes.implicit,
-                &self.signature_algorithm,
-                &signature,
-            ],
-        )?;
-        let signer_infos = tlv("signerInfos", Tag::Set, &[&signer_info])?;
-        let e_content = tlv(
-            "eContent",
-            CONTEXT_0,
-            &[&tlv("eContent", Tag::OctetString, &[tst_info])?],
-        )?;
-        let encap = tlv(
-            "encapContentInfo",
-            Tag::Sequence,
-            &[&self.content_type_tst_info, &e_content],
-        )?;
         let certificates: &[u8] = match (fields.include_certificates, fields.include_chain) {
             (false, _) => &[],
             (true, false) => &self.certificates_leaf,
             (true, true) => &self.certificates_chain,
         };
-        let signed_data = tlv(
-            "SignedData",
-            Tag::Sequence,
-            &[
-                &self.signed_data_version,
-                &self.digest_algorithms,
-                &encap,
-                certificates,
-                // no crls
-                &signer_infos,
-            ],
-        )?;
-        let content_info = tlv(
-            "ContentInfo",
-            Tag::Sequence,
-            &[
-                &self.content_type_signed_data,
-                &tlv("ContentInfo content", CONTEXT_0, &[&signed_data])?,
-            ],
-        )?;
-        tlv(
-            "TimeStampResp",
-            Tag::Sequence,
-            &[&self.status_granted, &content_info],
-        )
+        let signed_attrs = signed_attributes.content();
+        // SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, signedAttrs [0] IMPLICIT,
+        //                           signatureAlgorithm, signature OCTET STRING }
+        let signer_info = self.version_1.len()
+            + self.sid.len()
+            + self.digest_algorithm.len()
+            + tlv_len("signedAttrs", signed_attrs.len())?
+            + self.signature_algorithm.len()
+            + tlv_len("signature", signature.len())?;
+        let signer_infos = tlv_len("SignerInfo", signer_info)?;
+        // EncapsulatedContentInfo ::= SEQUENCE { id-ct-TSTInfo, [0] EXPLICIT OCTET STRING }
+        let e_content = tlv_len("eContent", tst_info.len())?;
+        let encap = self.content_type_tst_info.len() + tlv_len("eContent", e_content)?;
+        let signed_data = self.signed_data_version.len()
+            + self.digest_algorithms.len()
+            + tlv_len("encapContentInfo", encap)?
+            + certificates.len()
+            // no crls
+            + tlv_len("signerInfos", signer_infos)?;
+        let content = tlv_len("SignedData", signed_data)?;
+        let content_info = self.content_type_signed_data.len() + tlv_len("content", content)?;
+        let response = self.status_granted.len() + tlv_len("ContentInfo", content_info)?;
+
+        let mut out = Buffer::new("TimeStampResp", tlv_len("TimeStampResp", response)?);
+        out.header(Tag::Sequence, response)?;
+        out.put(&self.status_granted);
+        out.header(Tag::Sequence, content_info)?;
+        out.put(&self.content_type_signed_data);
+        out.header(CONTEXT_0, content)?;
+        out.header(Tag::Sequence, signed_data)?;
+        out.put(&self.signed_data_version);
+        out.put(&self.digest_algorithms);
+        out.header(Tag::Sequence, encap)?;
+        out.put(&self.content_type_tst_info);
+        out.header(CONTEXT_0, e_content)?;
+        out.header(Tag::OctetString, tst_info.len())?;
+        out.put(tst_info);
+        out.put(certificates);
+        out.header(Tag::Set, signer_infos)?;
+        out.header(Tag::Sequence, signer_info)?;
+        out.put(&self.version_1);
+        out.put(&self.sid);
+        out.put(&self.digest_algorithm);
+        out.header(CONTEXT_0, signed_attrs.len())?;
+        out.put(signed_attrs);
+        out.put(&self.signature_algorithm);
+        out.header(Tag::OctetString, signature.len())?;
+        out.put(signature);
+        out.finish()
     }
 }
 
-/// Signed attributes in both of their encodings.
+/// The encoded length of `value`.
+fn encoded_len(what: &'static str, value: &impl Encode) -> Result<usize, Error> {
+    let enc = |source| Error::Encode { what, source };
+    usize::try_from(value.encoded_len().map_err(enc)?).map_err(enc)
+}
+
+/// The length of a whole TLV (every tag here is one octet) with `content_len` octets of
+/// content.
+fn tlv_len(what: &'static str, content_len: usize) -> Result<usize, Error> {
+    let enc = |source| Error::Encode { what, source };
+    let header = Header::new(Tag::Sequence, Length::try_from(content_len).map_err(enc)?);
+    Ok(encoded_len(what, &header)? + content_len)
+}
+
+/// An output buffer of a size computed in advance.
+struct Buffer {
+    what: &'static str,
+    expected: usize,
+    out: Vec<u8>,
+}
+
+impl Buffer {
+    fn new(what: &'static str, expected: usize) -> Self {
+        Buffer {
+            what,
+            expected,
+            out: Vec::with_capacity(expected),
+        }
+    }
+
+    fn header(&mut self, tag: Tag, content_len: usize) -> Result<(), Error> {
+        let what = self.what;
+        let enc = |source| Error::Encode { what, source };
+        Header::new(tag, Length::try_from(content_len).map_err(enc)?)
+            .encode_to_vec(&mut self.out)
+            .map_err(enc)?;
+        Ok(())
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes);
+    }
+
+    fn encode(&mut self, what: &'static str, value: &impl Encode) -> Result<(), Error> {
+        value
+            .encode_to_vec(&mut self.out)
+            .map_err(|source| Error::Encode { what, source })?;
+        Ok(())
+    }
+
+    /// The bytes, if exactly the computed number was written: a header whose length
+    /// disagreed with its content would make the DER unparsable, so it is an error, never
+    /// sent.
+    fn finish(self) -> Result<Vec<u8>, Error> {
+        if self.out.len() == self.expected {
+            Ok(self.out)
+        } else {
+            Err(Error::Encode {
+                what: self.what,
+                source: der::ErrorKind::Length { tag: Tag::Sequence }.into(),
+            })
+        }
+    }
+}
+
+/// Signed attributes as the `SET OF Attribute` that is signed (tag 0x31); SignerInfo
+/// carries the same content under `[0] IMPLICIT` ([`SignedAttributes::content`]).
 pub(super) struct SignedAttributes {
-    /// `SET OF Attribute` (tag 0x31): the bytes signed.
+    /// The DER `SET OF Attribute`: the bytes signed.
     pub(super) set: Vec<u8>,
-    /// `[0] IMPLICIT` (tag 0xA0): the bytes sent in SignerInfo.
-    implicit: Vec<u8>,
+    /// Length of the SET's content (the attributes, without the header).
+    content_len: usize,
+}
+
+impl SignedAttributes {
+    /// The attributes without the SET header.
+    fn content(&self) -> &[u8] {
+        let header_len = self.set.len().saturating_sub(self.content_len);
+        self.set.get(header_len..).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use der::asn1::{AnyRef, SetOfVec};
+    use der::asn1::{AnyRef, OctetStringRef, SetOfVec};
     use der::Decode;
 
     #[test]
@@ -351,6 +441,24 @@ mod tests {
             .collect();
         let theirs = SetOfVec::try_from(anys).unwrap().to_der().unwrap();
         assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn buffer_refuses_a_size_other_than_computed() {
+        let mut short = Buffer::new("t", 3);
+        short.header(Tag::OctetString, 2).unwrap();
+        short.put(&[1, 2]);
+        assert!(matches!(
+            short.finish(),
+            Err(Error::Encode { what: "t", .. })
+        ));
+        let mut exact = Buffer::new("t", tlv_len("t", 2).unwrap());
+        exact.header(Tag::OctetString, 2).unwrap();
+        exact.put(&[1, 2]);
+        assert_eq!(exact.finish().unwrap(), [0x04, 0x02, 1, 2]);
+        // Long-form lengths are counted.
+        assert_eq!(tlv_len("t", 200).unwrap(), 203);
+        assert_eq!(tlv_len("t", 70_000).unwrap(), 70_005);
     }
 
     #[test]
