@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of `modelsign tsa serve` (issue 5). Loopback only; every run is bounded
 # (DURATION seconds of load, default 20, plus start-up), so the whole script takes about
-# 6 x DURATION + 4 x DURATION/2 + 40 s.
+# (4 x REPEAT + 2) x (DURATION + 10 s) + 2 x DURATION + 20 s (REPEAT=3: about 9 minutes).
 #
 # For ECDSA P-256 and RSA-3072 TSA keys, with and without --audit-log, it runs the release
 # `modelsign tsa serve --dev` (logging one line per token, as in production) and a load
@@ -102,7 +102,7 @@ run_load() {
     # how much CPU the load generator took.
     extra+=" server_cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
     stop_server
-    if [[ $audit == on ]]; then extra=" audit_lines=$(wc -l < "$WORK/audit.jsonl")"; fi
+    if [[ $audit == on ]]; then extra+=" audit_lines=$(wc -l < "$WORK/audit.jsonl")"; fi
     extra+=" log_lines=$(grep -c 'timestamp issued' "$WORK/server.err" || true)"
     rm -f "$WORK/server.err"
     echo "$result $memory$extra"
@@ -111,12 +111,42 @@ run_load() {
 echo "# modelsign TSA load benchmark: $(nproc) cores, ${CONNS} connections, ${DURATION} s per run, $(date -u +%FT%TZ), load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 # The VM this was written on changes speed by +-20 % over minutes (other tenants), so the
 # raw rate is measured again right before every load run and each ratio uses its own.
+# bracket BEFORE AFTER: the mean of two sign_rate lines (raw rate measured right before and
+# right after a load run), so a drift of the VM's speed during the run shows in both.
+bracket() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        split(a, x, /[ =]/); split(b, y, /[ =]/)
+        for (i = 1; i in x; i += 2) { va[x[i]] = x[i + 1]; vb[y[i]] = y[i + 1] }
+        printf "raw_sign/s=%.0f raw_cpu_us=%.1f (before %.0f/s, after %.0f/s; issuance core %.0f/s)",
+            (va["raw_sign/s"] + vb["raw_sign/s"]) / 2, (va["raw_cpu_us"] + vb["raw_cpu_us"]) / 2,
+            va["raw_sign/s"], vb["raw_sign/s"], (va["issue_core/s"] + vb["issue_core/s"]) / 2
+    }'
+}
+
+# median_share LINES...: the median of the "N% of raw rate" figures in LINES.
+median_share() {
+    grep -o '[0-9]*% of raw rate' <<< "$1" | sed 's/%.*//' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR + 1) / 2)] "%"; else print "n/a"}'
+}
+
+# The VM this was written on changes speed by +-20 % between minutes, so each load run is
+# bracketed by raw measurements (before and after, averaged), P-256 runs are repeated
+# REPEAT times (default 3), and the median share is printed.
+REPEAT=${REPEAT:-3}
 echo "## shared: server and load generator on all cores; raw on all cores, just before each run"
 for key in p256 rsa3072; do
     for audit in off on; do
-        raw=$(timeout 60 "$BIN/examples/sign_rate" "$key" 3)
-        result=$(run_load "$key" "$audit")
-        echo "$key audit=$audit: $result; $raw => $(ratio "$result" "$raw")"
+        lines=""
+        repeats=$REPEAT
+        [[ $key == rsa3072 ]] && repeats=1
+        for _ in $(seq 1 "$repeats"); do
+            before=$(timeout 60 "$BIN/examples/sign_rate" "$key" 2)
+            result=$(run_load "$key" "$audit")
+            raw=$(bracket "$before" "$(timeout 60 "$BIN/examples/sign_rate" "$key" 2)")
+            line="$key audit=$audit: $result; $raw => $(ratio "$result" "$raw")"
+            echo "$line"
+            lines+="$line"$'\n'
+        done
+        [[ $repeats -gt 1 ]] && echo "$key audit=$audit shared: median $(median_share "$lines") of raw rate over $repeats runs"
     done
 done
 
@@ -127,9 +157,16 @@ if command -v taskset > /dev/null && [[ $CORES -ge 2 ]]; then
     loadgen_cpus="$half-$((CORES - 1))"
     echo "## pinned: server on CPUs $server_cpus, load generator on CPUs $loadgen_cpus; raw on CPUs $server_cpus, just before each run"
     for audit in off on; do
-        raw=$(timeout 60 taskset -c "$server_cpus" "$BIN/examples/sign_rate" p256 3)
-        result=$(LOADGEN_PREFIX="taskset -c $loadgen_cpus" run_load p256 "$audit" taskset -c "$server_cpus")
-        echo "p256 audit=$audit pinned: $result; $raw => $(ratio "$result" "$raw")"
+        lines=""
+        for _ in $(seq 1 "$REPEAT"); do
+            before=$(timeout 60 taskset -c "$server_cpus" "$BIN/examples/sign_rate" p256 2)
+            result=$(LOADGEN_PREFIX="taskset -c $loadgen_cpus" run_load p256 "$audit" taskset -c "$server_cpus")
+            raw=$(bracket "$before" "$(timeout 60 taskset -c "$server_cpus" "$BIN/examples/sign_rate" p256 2)")
+            line="p256 audit=$audit pinned: $result; $raw => $(ratio "$result" "$raw")"
+            echo "$line"
+            lines+="$line"$'\n'
+        done
+        [[ $REPEAT -gt 1 ]] && echo "p256 audit=$audit pinned: median $(median_share "$lines") of raw rate over $REPEAT runs"
     done
 fi
 
