@@ -32,7 +32,7 @@ pub use config::{
     ClientConfig, Clock, FetchMode, RetryPolicy, SystemClock, DEFAULT_PER_REQUEST_TIMEOUT,
     DEFAULT_PER_TSA_TIMEOUT,
 };
-pub use error::{AttemptError, ClientError, GaveUp, UrlFailure};
+pub use error::{AttemptError, ClientError, GaveUp, TransportError, UrlFailure};
 pub use transport::{QUERY_CONTENT_TYPE, REPLY_CONTENT_TYPE};
 pub use url::RedactedUrl;
 

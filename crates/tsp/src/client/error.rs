@@ -11,13 +11,31 @@ use std::time::Duration;
 use super::config::FetchMode;
 use super::url::RedactedUrl;
 
+/// A connection-level failure (DNS, connect, TLS, IO). Opaque so that the HTTP library
+/// stays an implementation detail of the client: its message and `source()` chain are
+/// available, its type is not part of this crate's API.
+#[derive(Debug)]
+pub struct TransportError(pub(crate) ureq::Error);
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
+    }
+}
+
 /// Why one HTTP exchange with a TSA did not produce an acceptable response.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AttemptError {
     /// Connecting, TLS, or reading/writing the connection failed (retried).
     #[error("connection failed: {0}")]
-    Transport(#[source] ureq::Error),
+    Transport(#[source] TransportError),
     /// No complete answer within the attempt's time limit (retried while budget remains).
     #[error("no response within {} ms", .limit.as_millis())]
     Timeout {

@@ -17,7 +17,7 @@ use std::time::Duration;
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::Agent;
 
-use super::error::AttemptError;
+use super::error::{AttemptError, TransportError};
 use super::url::RedactedUrl;
 use super::MAX_RESPONSE_LEN;
 
@@ -63,7 +63,7 @@ pub(crate) fn exchange(
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
             AttemptError::Timeout { limit: timeout }
         }
-        other => AttemptError::Transport(other),
+        other => AttemptError::Transport(TransportError(other)),
     };
     let mut response = agent
         .post(url.expose())
