@@ -172,18 +172,13 @@ impl TimeStampResponse {
 /// Parses a `signedTimestamp`: a whole TimeStampResp (the usual form, rfc3161-rules §0.2)
 /// or a bare ContentInfo token (§5.2). A response must be granted and carry a token.
 pub fn parse_signed_timestamp(bytes: &[u8]) -> Result<TimeStampToken, Error> {
-    match TimeStampResponse::from_der(bytes) {
-        Ok(response) => response.granted_token().cloned(),
-        Err(response_err) => match TimeStampToken::from_der(bytes) {
-            Ok(token) => Ok(token),
-            // A TimeStampResp starts with a SEQUENCE (status), a ContentInfo with an OID:
-            // report the error of the form the input looks like.
-            Err(token_err) => Err(if looks_like_content_info(bytes) {
-                token_err
-            } else {
-                response_err
-            }),
-        },
+    // A TimeStampResp starts with a SEQUENCE (status), a ContentInfo with an OID: one of
+    // the two parses can succeed, so only that one runs (a rejected input is not parsed
+    // twice, and its error is the one of the form it looks like).
+    if looks_like_content_info(bytes) {
+        TimeStampToken::from_der(bytes)
+    } else {
+        TimeStampResponse::from_der(bytes)?.granted_token().cloned()
     }
 }
 
