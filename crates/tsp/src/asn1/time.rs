@@ -14,7 +14,7 @@
 use der::{DecodeValue, EncodeValue, FixedTag, Header, Length, Reader, Tag, Writer};
 
 /// Longest accepted value: 14 digits, '.', 9 fraction digits, 'Z'.
-const MAX_LEN: usize = 25;
+pub(crate) const MAX_LEN: usize = 25;
 
 /// A UTC `GeneralizedTime` with up to nanosecond precision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -111,7 +111,7 @@ impl GeneralizedTimeFrac {
     /// The DER value octets in a stack buffer, and how many are used: the TSA encodes one
     /// genTime per token, so this does not allocate. `new` keeps the year in 0..=9999, so
     /// four digits always suffice.
-    fn value_octets(&self) -> ([u8; MAX_LEN], usize) {
+    pub(crate) fn value_octets(&self) -> ([u8; MAX_LEN], usize) {
         let days = self.unix_secs.div_euclid(86_400);
         let secs_of_day = self.unix_secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);

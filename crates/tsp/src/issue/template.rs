@@ -6,7 +6,7 @@
 //! the whole tree twice for `Any::encode_from`) cost as much CPU as the P-256 signature
 //! itself (measured with `crates/tsa-server/examples/sign_rate.rs`). So the constant parts
 //! are encoded once with `der`/`cms` in [`TokenTemplate::new`], and a response is their
-//! concatenation under headers that [`der::Header`] encodes. The per-request outputs
+//! concatenation under per-request headers ([`length_octets`]). The per-request outputs
 //! (TSTInfo, the response) are written once into a buffer of the exact size: the content
 //! lengths are summed innermost first, and [`Buffer::finish`] refuses output whose size
 //! disagrees with the sum (nested `Vec`s, one per TLV, had copied the response six times).
@@ -202,7 +202,7 @@ impl TokenTemplate {
     pub(super) fn tst_info(&self, fields: &TokenFields<'_>) -> Result<Vec<u8>, Error> {
         let policy_len = encoded_len("policy", &fields.policy)?;
         let serial_len = encoded_len("serialNumber", fields.serial_number)?;
-        let gen_time_len = encoded_len("genTime", fields.gen_time)?;
+        let gen_time_len = tlv_len("genTime", fields.gen_time.value_octets().1)?;
         let nonce_len = match fields.nonce {
             Some(nonce) => encoded_len("nonce", nonce)?,
             None => 0,
@@ -217,12 +217,12 @@ impl TokenTemplate {
             + nonce_len
             + self.tsa_name.len();
         let mut out = Buffer::new("TSTInfo", tlv_len("TSTInfo", content)?);
-        out.header(Tag::Sequence, content)?;
+        out.header(SEQUENCE, content)?;
         out.put(&self.version_1);
         out.encode("policy", &fields.policy)?;
         out.put(fields.message_imprint);
         out.encode("serialNumber", fields.serial_number)?;
-        out.encode("genTime", fields.gen_time)?;
+        out.generalized_time(fields.gen_time)?;
         out.put(accuracy);
         if let Some(nonce) = fields.nonce {
             out.encode("nonce", nonce)?;
@@ -241,10 +241,10 @@ impl TokenTemplate {
         let octets = tlv_len("messageDigest", message_digest.len())?;
         let content = self.message_digest_oid.len() + tlv_len("messageDigest", octets)?;
         let mut attribute = Buffer::new("messageDigest", tlv_len("messageDigest", content)?);
-        attribute.header(Tag::Sequence, content)?;
+        attribute.header(SEQUENCE, content)?;
         attribute.put(&self.message_digest_oid);
-        attribute.header(Tag::Set, octets)?;
-        attribute.header(Tag::OctetString, message_digest.len())?;
+        attribute.header(SET, octets)?;
+        attribute.header(OCTET_STRING, message_digest.len())?;
         attribute.put(message_digest);
         let message_digest = attribute.finish()?;
         let mut sorted = [
@@ -258,7 +258,7 @@ impl TokenTemplate {
             "signed attributes",
             tlv_len("signed attributes", content_len)?,
         );
-        set.header(Tag::Set, content_len)?;
+        set.header(SET, content_len)?;
         for attribute in sorted {
             set.put(attribute);
         }
@@ -269,7 +269,7 @@ impl TokenTemplate {
     }
 
     /// The whole `TimeStampResp`. Lengths are summed innermost first, then everything is
-    /// written once into a buffer of the exact size (each header by [`der::Header`]);
+    /// written once into a buffer of the exact size (headers by [`length_octets`]);
     /// [`Buffer::finish`] checks that the sizes agree.
     pub(super) fn response(
         &self,
@@ -307,29 +307,29 @@ impl TokenTemplate {
         let response = self.status_granted.len() + tlv_len("ContentInfo", content_info)?;
 
         let mut out = Buffer::new("TimeStampResp", tlv_len("TimeStampResp", response)?);
-        out.header(Tag::Sequence, response)?;
+        out.header(SEQUENCE, response)?;
         out.put(&self.status_granted);
-        out.header(Tag::Sequence, content_info)?;
+        out.header(SEQUENCE, content_info)?;
         out.put(&self.content_type_signed_data);
-        out.header(CONTEXT_0, content)?;
-        out.header(Tag::Sequence, signed_data)?;
+        out.header(CONTEXT_0_OCTET, content)?;
+        out.header(SEQUENCE, signed_data)?;
         out.put(&self.signed_data_version);
         out.put(&self.digest_algorithms);
-        out.header(Tag::Sequence, encap)?;
+        out.header(SEQUENCE, encap)?;
         out.put(&self.content_type_tst_info);
-        out.header(CONTEXT_0, e_content)?;
-        out.header(Tag::OctetString, tst_info.len())?;
+        out.header(CONTEXT_0_OCTET, e_content)?;
+        out.header(OCTET_STRING, tst_info.len())?;
         out.put(tst_info);
         out.put(certificates);
-        out.header(Tag::Set, signer_infos)?;
-        out.header(Tag::Sequence, signer_info)?;
+        out.header(SET, signer_infos)?;
+        out.header(SEQUENCE, signer_info)?;
         out.put(&self.version_1);
         out.put(&self.sid);
         out.put(&self.digest_algorithm);
-        out.header(CONTEXT_0, signed_attrs.len())?;
+        out.header(CONTEXT_0_OCTET, signed_attrs.len())?;
         out.put(signed_attrs);
         out.put(&self.signature_algorithm);
-        out.header(Tag::OctetString, signature.len())?;
+        out.header(OCTET_STRING, signature.len())?;
         out.put(signature);
         out.finish()
     }
@@ -341,12 +341,44 @@ fn encoded_len(what: &'static str, value: &impl Encode) -> Result<usize, Error> 
     usize::try_from(value.encoded_len().map_err(enc)?).map_err(enc)
 }
 
-/// The length of a whole TLV (every tag here is one octet) with `content_len` octets of
-/// content.
+/// Identifier octets of the per-request TLVs (X.690 §8.1.2; all single-octet tags).
+const SEQUENCE: u8 = 0x30;
+const SET: u8 = 0x31;
+const OCTET_STRING: u8 = 0x04;
+const GENERALIZED_TIME: u8 = 0x18;
+/// `[0]` constructed, context-specific (see [`CONTEXT_0`]).
+const CONTEXT_0_OCTET: u8 = 0xA0;
+
+/// DER definite length octets (X.690 §8.1.3.3–5, §10.1): one octet below 128, otherwise
+/// `0x80 | n` followed by the length in the fewest (`n`) big-endian octets. Written here
+/// rather than with `der::Header`, which sizes, zero-fills and wraps a writer per header:
+/// a response has eighteen headers, and that was a tenth of the issuance CPU
+/// (`sign_rate`'s issuance core). `tests::length_octets_match_der` compares every form
+/// with `der`.
+fn length_octets(len: usize) -> ([u8; 9], usize) {
+    let mut out = [0u8; 9];
+    if let Some(short) = u8::try_from(len).ok().filter(|l| *l < 0x80) {
+        out[0] = short;
+        return (out, 1);
+    }
+    let be = u64::try_from(len).unwrap_or(u64::MAX).to_be_bytes();
+    let skip = be.iter().take_while(|b| **b == 0).count();
+    let n = be.len() - skip;
+    out[0] = 0x80 | u8::try_from(n).unwrap_or(8);
+    for (slot, byte) in out.iter_mut().skip(1).zip(&be[skip..]) {
+        *slot = *byte;
+    }
+    (out, 1 + n)
+}
+
+/// The length of a whole TLV with a one-octet tag and `content_len` octets of content.
 fn tlv_len(what: &'static str, content_len: usize) -> Result<usize, Error> {
-    let enc = |source| Error::Encode { what, source };
-    let header = Header::new(Tag::Sequence, Length::try_from(content_len).map_err(enc)?);
-    Ok(encoded_len(what, &header)? + content_len)
+    (1 + length_octets(content_len).1)
+        .checked_add(content_len)
+        .ok_or(Error::Encode {
+            what,
+            source: der::ErrorKind::Overflow.into(),
+        })
 }
 
 /// An output buffer of a size computed in advance.
@@ -365,12 +397,19 @@ impl Buffer {
         }
     }
 
-    fn header(&mut self, tag: Tag, content_len: usize) -> Result<(), Error> {
-        let what = self.what;
-        let enc = |source| Error::Encode { what, source };
-        Header::new(tag, Length::try_from(content_len).map_err(enc)?)
-            .encode_to_vec(&mut self.out)
-            .map_err(enc)?;
+    fn header(&mut self, tag: u8, content_len: usize) -> Result<(), Error> {
+        let (octets, used) = length_octets(content_len);
+        self.out.push(tag);
+        self.out
+            .extend_from_slice(octets.get(..used).unwrap_or_default());
+        Ok(())
+    }
+
+    /// genTime as a whole TLV (its value octets computed once).
+    fn generalized_time(&mut self, time: &GeneralizedTimeFrac) -> Result<(), Error> {
+        let (value, len) = time.value_octets();
+        self.header(GENERALIZED_TIME, len)?;
+        self.put(value.get(..len).unwrap_or_default());
         Ok(())
     }
 
@@ -444,16 +483,47 @@ mod tests {
     }
 
     #[test]
+    fn length_octets_match_der() {
+        for len in [
+            0usize,
+            1,
+            0x7F,
+            0x80,
+            0xFF,
+            0x100,
+            0xFFFF,
+            0x1_0000,
+            0xFF_FFFF,
+            0x100_0000,
+            0x0FFF_FFFF,
+        ] {
+            let (octets, used) = length_octets(len);
+            let expected = Length::try_from(len).unwrap().to_der().unwrap();
+            assert_eq!(&octets[..used], expected.as_slice(), "length {len:#x}");
+            let header = Header::new(Tag::Sequence, Length::try_from(len).unwrap());
+            assert_eq!(
+                tlv_len("t", len).unwrap(),
+                header
+                    .encoded_len()
+                    .unwrap()
+                    .try_into()
+                    .map(|h: usize| h + len)
+                    .unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn buffer_refuses_a_size_other_than_computed() {
         let mut short = Buffer::new("t", 3);
-        short.header(Tag::OctetString, 2).unwrap();
+        short.header(OCTET_STRING, 2).unwrap();
         short.put(&[1, 2]);
         assert!(matches!(
             short.finish(),
             Err(Error::Encode { what: "t", .. })
         ));
         let mut exact = Buffer::new("t", tlv_len("t", 2).unwrap());
-        exact.header(Tag::OctetString, 2).unwrap();
+        exact.header(OCTET_STRING, 2).unwrap();
         exact.put(&[1, 2]);
         assert_eq!(exact.finish().unwrap(), [0x04, 0x02, 1, 2]);
         // Long-form lengths are counted.
