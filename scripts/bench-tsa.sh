@@ -15,7 +15,8 @@
 # Pinned (needs taskset and >= 2 cores): the server gets the first half of the cores, the
 # load generator the rest, and "raw" is measured on the server's cores only, so server and
 # raw have the same CPUs.
-# Finally it compares the signing executors (auto / inline / rayon pool / spawn_blocking).
+# Then it measures the HTTP floor (the same stack without signing) and compares the signing
+# executors (auto / inline / rayon pool / spawn_blocking).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -168,6 +169,29 @@ if command -v taskset > /dev/null && [[ $CORES -ge 2 ]]; then
         done
         [[ $REPEAT -gt 1 ]] && echo "p256 audit=$audit pinned: median $(median_share "$lines") of raw rate over $REPEAT runs"
     done
+fi
+
+# The HTTP floor: the same hyper stack answering a token-sized reply without parsing,
+# signing or logging (examples/http_floor.rs). Server CPU per token minus this and minus the
+# raw signature is what issuance, serials and logging cost.
+run_floor() {
+    : > "$WORK/server.out"
+    "$@" "$BIN/examples/http_floor" > "$WORK/server.out" 2> "$WORK/server.err" &
+    SERVER_PID=$!
+    for _ in $(seq 1 100); do [[ -s "$WORK/server.out" ]] && break; sleep 0.1; done
+    ADDR=$(head -n1 "$WORK/server.out")
+    local before after result ok
+    before=$(cpu_ticks)
+    result=$(timeout $((DURATION + 30)) ${LOADGEN_PREFIX:-} "$BIN/examples/loadgen" "$ADDR" "$CONNS" $((DURATION / 2)))
+    after=$(cpu_ticks)
+    ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<< "$result")
+    stop_server
+    echo "$result server_cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
+}
+echo "## HTTP floor (same stack, no signing, $((DURATION / 2)) s each)"
+echo "floor shared: $(run_floor)"
+if command -v taskset > /dev/null && [[ $CORES -ge 2 ]]; then
+    echo "floor pinned: $(LOADGEN_PREFIX="taskset -c $loadgen_cpus" run_floor taskset -c "$server_cpus")"
 fi
 
 echo "## signing executor (p256, no audit log, no per-token log, shared cores, $((DURATION / 2)) s each)"
