@@ -418,6 +418,25 @@ pub enum RevocationUnknownReason {
         /// That CRL's nextUpdate (`None`: it has none, so it is never current).
         next_update: Option<Time>,
     },
+    /// The CRLs of the issuer that would speak about the time were issued after the
+    /// certificate expired and do not declare ExpiredCertsOnCRL at or before its notAfter:
+    /// RFC 5280 §3.3 lets a CA drop an expired certificate's entry, so their silence does
+    /// not show that it was not revoked.
+    CrlIssuedAfterExpiry {
+        /// thisUpdate of the newest such CRL.
+        this_update: Time,
+        /// The certificate's notAfter.
+        not_after: Time,
+    },
+    /// The only CRLs of the issuer that would settle it were issued (thisUpdate) after the
+    /// verifier's current time, beyond the allowed clock skew: a CRL from the future is
+    /// not used as evidence of non-revocation (the CA's or the verifier's clock is wrong).
+    CrlNotYetValid {
+        /// thisUpdate of the newest such CRL.
+        this_update: Time,
+        /// The verifier's current time.
+        now: Time,
+    },
 }
 
 /// The message of [`Error::RevocationUnknown`]: what was missing, and what to give instead.
@@ -463,6 +482,21 @@ fn describe_revocation_unknown(
                  issued (thisUpdate) {newest_this_update} and {stale}"
             )
         }
+        RevocationUnknownReason::CrlIssuedAfterExpiry {
+            this_update,
+            not_after,
+        } => format!(
+            "{head}: the CRL of '{crl_issuer}' given was issued (thisUpdate) {this_update}, \
+             after the certificate expired ({not_after}), and a CA may drop expired \
+             certificates from its CRLs (RFC 5280 §3.3); give a CRL of '{crl_issuer}' {wanted} \
+             and at or before {not_after}, or one with an expiredCertsOnCRL extension at or \
+             before {not_after}"
+        ),
+        RevocationUnknownReason::CrlNotYetValid { this_update, now } => format!(
+            "{head}: the CRL of '{crl_issuer}' given was issued (thisUpdate) {this_update}, \
+             after the current time {now}: a CRL from the future is not used (check the \
+             clocks); give a CRL of '{crl_issuer}' {wanted}"
+        ),
     }
 }
 

@@ -30,6 +30,18 @@
 //! - **current time** (no verified timestamp): the CRL must be current as RFC 5280 §6.3.3
 //!   (a) asks: `now <= nextUpdate` (a CRL without nextUpdate is never current).
 //!
+//! Two kinds of CRL that would speak about the time are still not used as evidence of
+//! non-revocation:
+//!
+//! - **issued after the certificate expired** (`thisUpdate > notAfter`), unless it declares
+//!   ExpiredCertsOnCRL at or before notAfter or lists the certificate
+//!   ([`modelsign_pki::Crl::keeps_entries_for`]): RFC 5280 §3.3 lets a CA drop an expired
+//!   certificate's entry, and archival verification, the reason timestamps exist, mostly
+//!   meets exactly such CRLs;
+//! - **from the future**: thisUpdate more than [`CRL_CLOCK_SKEW`] after the verifier's
+//!   current time (a wrong clock on one side; the CRL would claim knowledge of revocations
+//!   that have not happened yet). Its listed revocations still count.
+//!
 //! Which certificates must be covered: the signing certificate always (a `--crl` that does
 //! not apply to it, e.g. another CA's CRL, would otherwise be a silent no-op reported as a
 //! passed check); an intermediate only when a CRL of its issuer was given (then it must be
@@ -136,6 +148,7 @@ pub(crate) fn check_revocations(
     chains: &[VerifiedChain],
     times: &[ValidationTime],
     crls: &[Crl],
+    now: Time,
 ) -> Result<Vec<Note>, Error> {
     let mut notes = Vec::new();
     if crls.is_empty() {
@@ -171,7 +184,7 @@ pub(crate) fn check_revocations(
         }
     }
     for (chain, time) in chains.iter().zip(times) {
-        check_coverage(chain, time, crls, &mut notes)?;
+        check_coverage(chain, time, crls, now, &mut notes)?;
     }
     Ok(notes)
 }
@@ -191,33 +204,52 @@ fn check_coverage(
     chain: &VerifiedChain,
     time: &ValidationTime,
     crls: &[Crl],
+    now: Time,
     notes: &mut Vec<Note>,
 ) -> Result<(), Error> {
     let certs = chain.certificates();
     let crl_error = |e| Error::Crl(Box::new(e));
+    let latest_plausible = now.checked_add(CRL_CLOCK_SKEW).unwrap_or(now);
     for (index, pair) in certs.windows(2).enumerate() {
         let [cert, issuer] = pair else { continue };
         // The complete CRL of the issuer with the newest thisUpdate among those that do not
         // speak about `time`: what the error reports as "the newest given".
         let mut newest: Option<&Crl> = None;
+        // CRLs that would speak about `time` but cannot be used (module docs).
+        let mut from_the_future: Option<&Crl> = None;
+        let mut after_expiry: Option<&Crl> = None;
         let mut covered = false;
         for crl in crls {
             if !crl.is_complete_for(chain, index).map_err(crl_error)? {
                 continue;
             }
+            if crl.this_update() > latest_plausible {
+                keep_newest(&mut from_the_future, crl);
+                continue;
+            }
             if speaks_about(crl, time) {
+                if !crl.keeps_entries_for(cert).map_err(crl_error)? {
+                    keep_newest(&mut after_expiry, crl);
+                    continue;
+                }
                 covered = true;
                 break;
             }
-            if newest.is_none_or(|n| crl.this_update() > n.this_update()) {
-                newest = Some(crl);
-            }
+            keep_newest(&mut newest, crl);
         }
         if covered {
             continue;
         }
-        let reason = match newest {
-            None if index > 0 => {
+        let reason = match (after_expiry, from_the_future, newest) {
+            (Some(crl), _, _) => RevocationUnknownReason::CrlIssuedAfterExpiry {
+                this_update: crl.this_update(),
+                not_after: cert.not_after(),
+            },
+            (None, Some(crl), _) => RevocationUnknownReason::CrlNotYetValid {
+                this_update: crl.this_update(),
+                now,
+            },
+            (None, None, None) if index > 0 => {
                 push_unique(
                     notes,
                     Note::RevocationNotChecked {
@@ -227,13 +259,15 @@ fn check_coverage(
                 );
                 continue;
             }
-            None => RevocationUnknownReason::NoCrlOfIssuer {
+            (None, None, None) => RevocationUnknownReason::NoCrlOfIssuer {
                 crls_given: crls.len(),
             },
-            Some(crl) if time.is_trusted_timestamp() => RevocationUnknownReason::CrlTooOld {
-                newest_this_update: crl.this_update(),
-            },
-            Some(crl) => RevocationUnknownReason::CrlNotCurrent {
+            (None, None, Some(crl)) if time.is_trusted_timestamp() => {
+                RevocationUnknownReason::CrlTooOld {
+                    newest_this_update: crl.this_update(),
+                }
+            }
+            (None, None, Some(crl)) => RevocationUnknownReason::CrlNotCurrent {
                 newest_this_update: crl.this_update(),
                 next_update: crl.next_update(),
             },
@@ -247,6 +281,19 @@ fn check_coverage(
         });
     }
     Ok(())
+}
+
+/// How far a CRL's thisUpdate may lie after the verifier's current time before the CRL is
+/// treated as coming from the future: CA and verifier clocks differ by seconds to minutes
+/// in practice; more means a wrong clock, and a CRL dated in the future would claim to
+/// know about revocations that have not happened yet.
+const CRL_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// Keeps in `found` whichever of it and `crl` has the later thisUpdate.
+fn keep_newest<'a>(found: &mut Option<&'a Crl>, crl: &'a Crl) {
+    if found.is_none_or(|n| crl.this_update() > n.this_update()) {
+        *found = Some(crl);
+    }
 }
 
 fn push_unique(notes: &mut Vec<Note>, note: Note) {

@@ -492,6 +492,7 @@ pub fn verify(request: &VerifyRequest<'_>) -> Result<VerifiedModel, Error> {
                         &validated.chains,
                         &validated.times,
                         &request.crls,
+                        request.now,
                     )?);
                     checks.push(Check::Revocation {
                         crls: request.crls.len(),

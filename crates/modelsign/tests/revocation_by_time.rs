@@ -532,3 +532,140 @@ fn a_remove_from_crl_entry_is_refused_not_read_as_a_revocation() {
         "{e:?}"
     );
 }
+
+/// A CRL of `issuer` with an ExpiredCertsOnCRL extension (`since`), which rcgen cannot
+/// write: the devpki CRL is decoded, extended and signed again with the issuer's key.
+fn crl_with_expired_certs_on_crl(
+    issuer: &IssuedCert,
+    revoked: &[RevokedEntry],
+    this_update: Time,
+    since: Time,
+) -> Crl {
+    use der::{Decode, Encode};
+    let der = crl(issuer, revoked, this_update, after(this_update, 7 * DAY)).unwrap();
+    let mut list: x509_cert::crl::CertificateList =
+        x509_cert::crl::CertificateList::from_der(&der).unwrap();
+    let secs = u64::try_from(since.unix_seconds()).unwrap();
+    let value = der::asn1::GeneralizedTime::from_unix_duration(Duration::from_secs(secs))
+        .unwrap()
+        .to_der()
+        .unwrap();
+    list.tbs_cert_list
+        .crl_extensions
+        .get_or_insert_with(Vec::new)
+        .push(x509_cert::ext::Extension {
+            extn_id: modelsign_pki::ID_CE_EXPIRED_CERTS_ON_CRL,
+            critical: false,
+            extn_value: der::asn1::OctetString::new(value).unwrap(),
+        });
+    let tbs = list.tbs_cert_list.to_der().unwrap();
+    let scheme =
+        modelsign_pki::SignatureScheme::from_signature_algorithm(&list.signature_algorithm)
+            .unwrap();
+    let signature = issuer.key.sign(scheme, &tbs).unwrap();
+    list.signature = der::asn1::BitString::from_bytes(&signature).unwrap();
+    Crl::from_pem_or_der(&list.to_der().unwrap()).unwrap()
+}
+
+#[test]
+fn a_crl_issued_after_the_leaf_expired_cannot_show_it_unrevoked() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let not_after = f.pki.leaf.cert.not_after();
+    let now = after(t0(), 30 * DAY);
+    // The leaf was revoked before signing, but the CA dropped the entry once the leaf had
+    // expired (RFC 5280 §3.3): the CRL current at verification time is silent about it.
+    let revoked = RevokedEntry::for_certificate(&f.pki.leaf.cert, before(t0(), HOUR));
+    let on_time = crl_of(f.intermediate(), &[revoked], after(t0(), HOUR));
+    assert!(matches!(
+        f.verify(&bundle, now, vec![on_time]),
+        Err(Error::Revoked { .. })
+    ));
+    let issued = after(not_after, 10 * DAY);
+    let silent = crl_of(f.intermediate(), &[], issued);
+    let e = f.verify(&bundle, now, vec![silent.clone()]).unwrap_err();
+    assert_status_unknown(
+        &e,
+        &f.leaf_subject(),
+        f.intermediate(),
+        latest(t0()),
+        &RevocationUnknownReason::CrlIssuedAfterExpiry {
+            this_update: issued,
+            not_after,
+        },
+    );
+    assert!(e.to_string().contains("expiredCertsOnCRL"), "{e}");
+    // Together with a CRL issued between the signature and the expiry: covered.
+    let in_window = crl_of(f.intermediate(), &[], after(t0(), HOUR));
+    f.verify(&bundle, now, vec![silent, in_window]).unwrap();
+}
+
+#[test]
+fn expired_certs_on_crl_at_or_before_not_after_keeps_a_late_crl_usable() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let not_after = f.pki.leaf.cert.not_after();
+    let now = after(t0(), 30 * DAY);
+    let issued = after(not_after, 10 * DAY);
+    // The CA declares that it keeps entries of certificates expired since before notAfter.
+    let keeps = crl_with_expired_certs_on_crl(f.intermediate(), &[], issued, before(t0(), DAY));
+    f.verify(&bundle, now, vec![keeps]).unwrap();
+    // ... and such a CRL does list the revoked leaf.
+    let revoked = RevokedEntry::for_certificate(&f.pki.leaf.cert, before(t0(), HOUR));
+    let listing =
+        crl_with_expired_certs_on_crl(f.intermediate(), &[revoked], issued, before(t0(), DAY));
+    assert!(matches!(
+        f.verify(&bundle, now, vec![listing]),
+        Err(Error::Revoked { .. })
+    ));
+    // A date after notAfter does not cover this leaf.
+    let too_late =
+        crl_with_expired_certs_on_crl(f.intermediate(), &[], issued, after(not_after, SECOND));
+    let e = f.verify(&bundle, now, vec![too_late]).unwrap_err();
+    assert_status_unknown(
+        &e,
+        &f.leaf_subject(),
+        f.intermediate(),
+        latest(t0()),
+        &RevocationUnknownReason::CrlIssuedAfterExpiry {
+            this_update: issued,
+            not_after,
+        },
+    );
+}
+
+#[test]
+fn a_crl_from_the_future_is_not_evidence_of_non_revocation() {
+    let f = Fixture::new();
+    let bare = f.bundle(&[]);
+    let now = after(t0(), HOUR);
+    let future = after(now, HOUR);
+    let e = f
+        .verify(&bare, now, vec![crl_of(f.intermediate(), &[], future)])
+        .unwrap_err();
+    let source = assert_status_unknown(
+        &e,
+        &f.leaf_subject(),
+        f.intermediate(),
+        now,
+        &RevocationUnknownReason::CrlNotYetValid {
+            this_update: future,
+            now,
+        },
+    );
+    assert_eq!(source, &TimeSource::CurrentTime);
+    assert!(e.to_string().contains("from the future"), "{e}");
+    // Within the clock skew allowed (5 minutes): used.
+    let skewed = crl_of(f.intermediate(), &[], after(now, 4 * 60 * SECOND));
+    f.verify(&bare, now, vec![skewed]).unwrap();
+    // A revocation listed on a future CRL still counts: it is the CA's word.
+    let revoked = RevokedEntry::for_certificate(&f.pki.leaf.cert, before(now, DAY));
+    assert!(matches!(
+        f.verify(
+            &bare,
+            now,
+            vec![crl_of(f.intermediate(), &[revoked], future)]
+        ),
+        Err(Error::Revoked { .. })
+    ));
+}

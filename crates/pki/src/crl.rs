@@ -69,6 +69,10 @@
 //! - a nextUpdate before thisUpdate;
 //! - a thisUpdate after the notAfter of the CA certificate that signed it (above).
 //!
+//! A CRL issued after a certificate's own notAfter may have dropped it (§3.3); whether it
+//! still vouches for that certificate is [`Crl::keeps_entries_for`] (ExpiredCertsOnCRL,
+//! X.509 §9.6.2.6).
+//!
 //! **Scope** ([`Crl::is_complete_for`]): a CRL with `onlyContainsUserCerts` says nothing
 //! about CA certificates, one with `onlyContainsCACerts` nothing about end-entity
 //! certificates, and one whose issuingDistributionPoint names a distribution point covers
@@ -104,6 +108,11 @@ use crate::error::Error;
 use crate::pem;
 use crate::scheme::SignatureScheme;
 use crate::time::Time;
+
+/// ExpiredCertsOnCRL (ITU-T X.509 §9.6.2.6; not in RFC 5280, so not in `const_oid`'s
+/// RFC 5280 table).
+pub const ID_CE_EXPIRED_CERTS_ON_CRL: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("2.5.29.60");
 
 /// CRL input budget: large public CAs publish CRLs of a few MB; 16 MiB bounds memory and
 /// parsing time on hostile input.
@@ -248,6 +257,48 @@ impl Crl {
             .map(Time::from_x509)
     }
 
+    /// The ExpiredCertsOnCRL extension (OID 2.5.29.60, ITU-T X.509 §9.6.2.6,
+    /// `ExpiredCertsOnCRL ::= GeneralizedTime`): this CRL still lists revoked certificates
+    /// whose notAfter is at or after the time given. `None` when absent.
+    pub fn expired_certs_on_crl(&self) -> Result<Option<Time>, Error> {
+        let mut found = None;
+        for ext in self.list.tbs_cert_list.crl_extensions.iter().flatten() {
+            if ext.extn_id != ID_CE_EXPIRED_CERTS_ON_CRL {
+                continue;
+            }
+            if found.is_some() {
+                return Err(self.unsupported("expiredCertsOnCRL occurs twice"));
+            }
+            let g =
+                GeneralizedTime::from_der(ext.extn_value.as_bytes()).map_err(|e| Error::Der {
+                    what: "CRL expiredCertsOnCRL",
+                    detail: e.to_string(),
+                })?;
+            found = Some(Time::from_x509(&x509_cert::time::Time::GeneralTime(g)));
+        }
+        Ok(found)
+    }
+
+    /// Whether this CRL still lists `cert` if it was revoked: RFC 5280 §3.3 lets a CA drop
+    /// an entry once the certificate has expired, so a CRL issued after `cert`'s notAfter
+    /// may be silent about a revoked certificate. It keeps the entries when it was issued at
+    /// or before notAfter, when its ExpiredCertsOnCRL date is at or before notAfter, or
+    /// when it does list `cert` (then the entry was evidently not dropped). Archival
+    /// verification (timestamps keep an expired signature valid) mostly meets CRLs issued
+    /// after the signing certificate expired, so silence there must not count as "not
+    /// revoked".
+    pub fn keeps_entries_for(&self, cert: &Certificate) -> Result<bool, Error> {
+        let not_after = cert.not_after();
+        if self.this_update() <= not_after
+            || self
+                .expired_certs_on_crl()?
+                .is_some_and(|since| since <= not_after)
+        {
+            return Ok(true);
+        }
+        Ok(!self.revocations_of(cert)?.is_empty())
+    }
+
     fn unsupported(&self, reason: &'static str) -> Error {
         Error::CrlUnsupported {
             issuer: self.issuer(),
@@ -328,6 +379,7 @@ impl Crl {
                     ID_CE_CRL_NUMBER,
                     ID_CE_AUTHORITY_KEY_IDENTIFIER,
                     ID_CE_ISSUING_DISTRIBUTION_POINT,
+                    ID_CE_EXPIRED_CERTS_ON_CRL,
                 ]
                 .contains(&ext.extn_id)
             {

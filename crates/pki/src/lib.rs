@@ -39,7 +39,7 @@ pub use certificate::{
 pub use chain::{
     verify_chain, ChainRequest, VerifiedChain, MAX_INTERMEDIATES, MAX_UNTRUSTED_CERTIFICATES,
 };
-pub use crl::{find_revocations, Crl, Revocation, MAX_CRL_BYTES};
+pub use crl::{find_revocations, Crl, Revocation, ID_CE_EXPIRED_CERTS_ON_CRL, MAX_CRL_BYTES};
 pub use error::Error;
 pub use hash::HashAlgorithm;
 pub use profile::{LeafProfile, ProfileViolation};

@@ -15,7 +15,7 @@ use der::asn1::{BitString, GeneralizedTime, OctetString};
 use der::{Decode, Encode};
 use modelsign_pki::{
     find_revocations, verify_chain, Certificate, ChainRequest, Crl, Error, LeafProfile, Time,
-    TrustStore, VerifiedChain,
+    TrustStore, VerifiedChain, ID_CE_EXPIRED_CERTS_ON_CRL,
 };
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CrlDistributionPoint,
@@ -452,5 +452,104 @@ fn an_unknown_critical_crl_extension_is_refused() {
     assert_eq!(
         parse(&der).is_complete_for(&chain, 0),
         Err(unsupported("unknown critical CRL extension"))
+    );
+}
+
+fn x509_time(rfc3339: &str) -> x509_cert::time::Time {
+    let secs = u64::try_from(t(rfc3339).unix_seconds()).unwrap();
+    x509_cert::time::Time::UtcTime(
+        der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(secs)).unwrap(),
+    )
+}
+
+fn generalized(rfc3339: &str) -> Vec<u8> {
+    let secs = u64::try_from(t(rfc3339).unix_seconds()).unwrap();
+    GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(secs))
+        .unwrap()
+        .to_der()
+        .unwrap()
+}
+
+/// A CRL of `ca` issued on 2031-01-01 (after the test leaf's notAfter, 2030-01-01) with
+/// the given CRL extensions.
+fn crl_after_expiry(ca: &Ca, extensions: Vec<Extension>) -> Crl {
+    parse(&edited_crl(ca, vec![], |tbs| {
+        tbs.this_update = x509_time("2031-01-01T00:00:00Z");
+        tbs.next_update = Some(x509_time("2031-02-01T00:00:00Z"));
+        for ext in extensions {
+            add_crl_extension(tbs, ext);
+        }
+    }))
+}
+
+#[test]
+fn a_crl_issued_after_the_certificate_expired_vouches_only_with_expired_certs_on_crl() {
+    let ca = root("Scope CA");
+    let leaf = leaf(&ca, 0x10, None);
+    assert_eq!(leaf.not_after(), t("2030-01-01T00:00:00Z"));
+    let chain = chain(&leaf, &[], &ca);
+    // Issued before notAfter: it still lists the certificate if revoked.
+    let current = parse(&rcgen_crl(&ca, vec![], None));
+    assert_eq!(current.expired_certs_on_crl().unwrap(), None);
+    assert!(current.keeps_entries_for(&leaf).unwrap());
+    // Issued after notAfter without the extension: the CA may have dropped the entry.
+    let late = crl_after_expiry(&ca, vec![]);
+    assert!(late.is_complete_for(&chain, 0).unwrap());
+    assert!(!late.keeps_entries_for(&leaf).unwrap());
+    // One that still lists the certificate evidently kept its entry.
+    let listing = parse(&edited_crl(&ca, vec![entry(0x10, 2029, 6)], |tbs| {
+        tbs.this_update = x509_time("2031-01-01T00:00:00Z");
+        tbs.next_update = Some(x509_time("2031-02-01T00:00:00Z"));
+    }));
+    assert!(listing.keeps_entries_for(&leaf).unwrap());
+    // With ExpiredCertsOnCRL at or before notAfter (critical or not): entries kept.
+    for (since, critical, keeps) in [
+        ("2029-06-01T00:00:00Z", false, true),
+        ("2030-01-01T00:00:00Z", true, true),
+        ("2030-01-01T00:00:01Z", false, false),
+        ("2030-06-01T00:00:00Z", true, false),
+    ] {
+        let crl = crl_after_expiry(
+            &ca,
+            vec![extension(
+                ID_CE_EXPIRED_CERTS_ON_CRL,
+                critical,
+                &generalized(since),
+            )],
+        );
+        assert_eq!(crl.expired_certs_on_crl().unwrap(), Some(t(since)));
+        assert!(crl.is_complete_for(&chain, 0).unwrap(), "{since}");
+        assert_eq!(crl.keeps_entries_for(&leaf).unwrap(), keeps, "{since}");
+    }
+}
+
+#[test]
+fn a_malformed_or_repeated_expired_certs_on_crl_is_an_error() {
+    let ca = root("Scope CA");
+    let leaf = leaf(&ca, 0x10, None);
+    // A UTCTime where a GeneralizedTime is required.
+    let utc = x509_time("2029-06-01T00:00:00Z").to_der().unwrap();
+    let malformed = crl_after_expiry(
+        &ca,
+        vec![extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &utc)],
+    );
+    assert!(matches!(
+        malformed.keeps_entries_for(&leaf),
+        Err(Error::Der {
+            what: "CRL expiredCertsOnCRL",
+            ..
+        })
+    ));
+    let value = generalized("2029-06-01T00:00:00Z");
+    let twice = crl_after_expiry(
+        &ca,
+        vec![
+            extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &value),
+            extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &value),
+        ],
+    );
+    assert_eq!(
+        twice.keeps_entries_for(&leaf),
+        Err(unsupported("expiredCertsOnCRL occurs twice"))
     );
 }
