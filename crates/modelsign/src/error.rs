@@ -494,8 +494,9 @@ fn describe_revocation_unknown(
         ),
         RevocationUnknownReason::CrlNotYetValid { this_update, now } => format!(
             "{head}: the CRL of '{crl_issuer}' given was issued (thisUpdate) {this_update}, \
-             after the current time {now}: a CRL from the future is not used (check the \
-             clocks); give a CRL of '{crl_issuer}' {wanted}"
+             more than {skew} s after the current time {now}: a CRL from the future is not \
+             used (check the clocks); give a CRL of '{crl_issuer}' {wanted}",
+            skew = crate::revocation::CRL_CLOCK_SKEW.as_secs()
         ),
     }
 }
@@ -591,6 +592,47 @@ mod tests {
              trusted timestamp proves an earlier signing time) was given; the newest given was \
              issued (thisUpdate) 2026-11-01T00:00:00Z and it has no nextUpdate, so it is never \
              current"
+        );
+    }
+
+    #[test]
+    fn a_late_or_future_crl_says_which_crl_to_give_instead() {
+        let stamp = crate::TimeSource::Timestamp {
+            index: 0,
+            tsa: "CN=TSA".into(),
+            serial_hex: "01".into(),
+        };
+        assert_eq!(
+            unknown(
+                stamp,
+                RevocationUnknownReason::CrlIssuedAfterExpiry {
+                    this_update: at("2027-03-01T00:00:00Z"),
+                    not_after: at("2027-01-01T00:00:00Z"),
+                },
+            ),
+            "the revocation status of certificate 'CN=Signer' of the signing chain is unknown: \
+             the CRL of 'CN=Issuing CA' given was issued (thisUpdate) 2027-03-01T00:00:00Z, \
+             after the certificate expired (2027-01-01T00:00:00Z), and a CA may drop expired \
+             certificates from its CRLs (RFC 5280 §3.3); give a CRL of 'CN=Issuing CA' issued \
+             at or after 2026-11-22T04:00:01Z (the latest trusted signing time, genTime + \
+             accuracy, of trusted timestamp #0 from 'CN=TSA', serial 01) and at or before \
+             2027-01-01T00:00:00Z, or one with an expiredCertsOnCRL extension at or before \
+             2027-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            unknown(
+                crate::TimeSource::CurrentTime,
+                RevocationUnknownReason::CrlNotYetValid {
+                    this_update: at("2026-11-23T00:00:00Z"),
+                    now: at("2026-11-22T04:00:01Z"),
+                },
+            ),
+            "the revocation status of certificate 'CN=Signer' of the signing chain is unknown: \
+             the CRL of 'CN=Issuing CA' given was issued (thisUpdate) 2026-11-23T00:00:00Z, \
+             more than 300 s after the current time 2026-11-22T04:00:01Z: a CRL from the \
+             future is not used (check the clocks); give a CRL of 'CN=Issuing CA' current at \
+             2026-11-22T04:00:01Z (the current time: no trusted timestamp proves an earlier \
+             signing time)"
         );
     }
 }

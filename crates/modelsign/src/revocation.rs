@@ -33,11 +33,11 @@
 //! Two kinds of CRL that would speak about the time are still not used as evidence of
 //! non-revocation:
 //!
-//! - **issued after the certificate expired** (`thisUpdate > notAfter`), unless it declares
-//!   ExpiredCertsOnCRL at or before notAfter or lists the certificate
-//!   ([`modelsign_pki::Crl::keeps_entries_for`]): RFC 5280 §3.3 lets a CA drop an expired
-//!   certificate's entry, and archival verification, the reason timestamps exist, mostly
-//!   meets exactly such CRLs;
+//! - **issued after the certificate expired** (`thisUpdate > notAfter`, for the leaf and
+//!   each intermediate checked alike), unless it declares ExpiredCertsOnCRL at or before
+//!   notAfter or lists the certificate ([`modelsign_pki::Crl::keeps_entries_for`]):
+//!   RFC 5280 §3.3 lets a CA drop an expired certificate's entry, and archival
+//!   verification, the reason timestamps exist, mostly meets exactly such CRLs;
 //! - **from the future**: thisUpdate more than [`CRL_CLOCK_SKEW`] after the verifier's
 //!   current time (a wrong clock on one side; the CRL would claim knowledge of revocations
 //!   that have not happened yet). Its listed revocations still count.
@@ -283,11 +283,16 @@ fn check_coverage(
     Ok(())
 }
 
-/// How far a CRL's thisUpdate may lie after the verifier's current time before the CRL is
-/// treated as coming from the future: CA and verifier clocks differ by seconds to minutes
-/// in practice; more means a wrong clock, and a CRL dated in the future would claim to
-/// know about revocations that have not happened yet.
-const CRL_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+/// How far a CRL's thisUpdate may lie after the verifier's current time (`now`, passed in)
+/// before the CRL is treated as coming from the future and not used to show a certificate
+/// unrevoked ([`RevocationUnknownReason::CrlNotYetValid`]). CA and verifier clocks differ
+/// by seconds to minutes in practice (5 minutes is also the backdating CAs commonly apply
+/// to notBefore for the same reason); more means one clock is wrong, and a CRL dated in the
+/// future claims to know about revocations that have not happened yet, so its dates, on
+/// which the whole by-time decision rests, cannot be trusted. Refusing is safe: the user
+/// can give another CRL or fix the clock, while accepting could accept a revoked
+/// certificate. The bound is inclusive (`thisUpdate <= now + skew` is used).
+pub(crate) const CRL_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// Keeps in `found` whichever of it and `crl` has the later thisUpdate.
 fn keep_newest<'a>(found: &mut Option<&'a Crl>, crl: &'a Crl) {

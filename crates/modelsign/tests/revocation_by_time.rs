@@ -15,7 +15,10 @@ use modelsign::{
     Error, Note, RevocationUnknownReason, SignRequest, Signer, TimeSource, TimestampPolicy,
     TsaTrust, VerifiedModel, VerifierTrust, VerifyRequest,
 };
-use modelsign_devpki::{crl, DevPki, IssuedCert, RevocationReason, RevokedEntry};
+use modelsign_devpki::{
+    crl, issue, CertProfile, CertSpec, DevPki, IssuedCert, RevocationReason, RevokedEntry,
+    DEV_SIGNER_EMAIL,
+};
 use modelsign_pki::{Crl, HashAlgorithm, KeyKind, SigningKey, Time};
 use modelsign_tsp::{Accuracy, Issuer, IssuerConfig, TimeStampRequest};
 
@@ -133,6 +136,37 @@ impl Fixture {
         request.timestamps = policy;
         request.crls = crls;
         modelsign::verify(&request)
+    }
+
+    /// Replaces the intermediate (same root, same name) by one valid until `not_after`, and
+    /// the leaf by one it issued with the same window as before.
+    fn reissue_intermediate_until(&mut self, not_after: Time) {
+        let old = &self.pki.leaf.cert;
+        let intermediate = issue(
+            &CertSpec::new(
+                "modelsign dev intermediate CA",
+                CertProfile::Intermediate { path_len: Some(0) },
+                KeyKind::EcdsaP384,
+                old.not_before(),
+                not_after,
+            ),
+            &self.pki.root,
+        )
+        .unwrap();
+        let leaf = issue(
+            &CertSpec::new(
+                "modelsign dev signer",
+                CertProfile::CodeSigningLeaf,
+                KeyKind::EcdsaP256,
+                old.not_before(),
+                old.not_after(),
+            )
+            .with_email(DEV_SIGNER_EMAIL),
+            &intermediate,
+        )
+        .unwrap();
+        self.pki.intermediates = vec![intermediate];
+        self.pki.leaf = leaf;
     }
 
     fn intermediate(&self) -> &IssuedCert {
@@ -668,4 +702,69 @@ fn a_crl_from_the_future_is_not_evidence_of_non_revocation() {
         ),
         Err(Error::Revoked { .. })
     ));
+}
+
+#[test]
+fn a_crl_issued_after_an_intermediate_expired_cannot_show_it_unrevoked() {
+    let mut f = Fixture::new();
+    // The intermediate expires a day after the leaf; the root lives on.
+    let intermediate_not_after = after(t0(), 2 * DAY);
+    f.reissue_intermediate_until(intermediate_not_after);
+    let bundle = f.bundle(&[t0()]);
+    let now = after(t0(), 30 * DAY);
+    let leaf_covered = crl_of(f.intermediate(), &[], after(t0(), HOUR));
+    let issued = after(intermediate_not_after, DAY);
+    let late_root_crl = crl_of(&f.pki.root, &[], issued);
+    let e = f
+        .verify(
+            &bundle,
+            now,
+            vec![leaf_covered.clone(), late_root_crl.clone()],
+        )
+        .unwrap_err();
+    assert_status_unknown(
+        &e,
+        &f.intermediate().cert.subject(),
+        &f.pki.root,
+        latest(t0()),
+        &RevocationUnknownReason::CrlIssuedAfterExpiry {
+            this_update: issued,
+            not_after: intermediate_not_after,
+        },
+    );
+    // A root CRL issued between the signature and the intermediate's expiry covers it.
+    let in_window = crl_of(&f.pki.root, &[], after(t0(), DAY));
+    f.verify(&bundle, now, vec![leaf_covered, late_root_crl, in_window])
+        .unwrap();
+}
+
+#[test]
+fn a_crl_from_the_future_does_not_cover_a_timestamped_signature_either() {
+    let f = Fixture::new();
+    let bundle = f.bundle(&[t0()]);
+    let now = after(t0(), 2 * HOUR);
+    // Issued after the signing time (so it would speak about it) but after "now" too.
+    let skew = 5 * 60 * SECOND;
+    let future = after(now, skew + SECOND);
+    let e = f
+        .verify(&bundle, now, vec![crl_of(f.intermediate(), &[], future)])
+        .unwrap_err();
+    let source = assert_status_unknown(
+        &e,
+        &f.leaf_subject(),
+        f.intermediate(),
+        latest(t0()),
+        &RevocationUnknownReason::CrlNotYetValid {
+            this_update: future,
+            now,
+        },
+    );
+    assert!(matches!(source, TimeSource::Timestamp { .. }), "{source:?}");
+    // Exactly at the end of the allowed skew: used.
+    f.verify(
+        &bundle,
+        now,
+        vec![crl_of(f.intermediate(), &[], after(now, skew))],
+    )
+    .unwrap();
 }

@@ -67,11 +67,16 @@
 //! - CRLs partitioned by reason (`onlySomeReasons`) or covering attribute certificates only;
 //! - `removeFromCRL` entries, which §5.3.1 allows in delta CRLs only;
 //! - a nextUpdate before thisUpdate;
-//! - a thisUpdate after the notAfter of the CA certificate that signed it (above).
+//! - a thisUpdate after the notAfter of the CA certificate that signed it (above);
+//! - an ExpiredCertsOnCRL extension that occurs twice (a malformed one is [`Error::Der`]),
+//!   checked when the CRL is parsed, whether or not the date will matter.
 //!
-//! A CRL issued after a certificate's own notAfter may have dropped it (§3.3); whether it
-//! still vouches for that certificate is [`Crl::keeps_entries_for`] (ExpiredCertsOnCRL,
-//! X.509 §9.6.2.6).
+//! **Expired certificates.** A CRL issued after a certificate's own notAfter may have
+//! dropped it (§3.3: "CAs ... may remove expired certificates from CRLs"); whether it still
+//! vouches for that certificate is [`Crl::keeps_entries_for`]: `thisUpdate <= notAfter`,
+//! or ExpiredCertsOnCRL at or before notAfter (ITU-T X.509 §9.6.2.6, OID 2.5.29.60,
+//! `ExpiredCertsOnCRL ::= GeneralizedTime`: entries are kept for certificates that expired
+//! at or after that date), or an entry for the certificate.
 //!
 //! **Scope** ([`Crl::is_complete_for`]): a CRL with `onlyContainsUserCerts` says nothing
 //! about CA certificates, one with `onlyContainsCACerts` nothing about end-entity
@@ -134,6 +139,8 @@ pub struct Crl {
     der: Vec<u8>,
     list: CertificateList,
     tbs: Range<usize>,
+    /// The decoded ExpiredCertsOnCRL extension ([`Crl::expired_certs_on_crl`]).
+    expired_certs_on_crl: Option<Time>,
 }
 
 /// One revoked certificate of a chain.
@@ -218,10 +225,11 @@ impl Crl {
             detail: e.to_string(),
         })?;
         let tbs = first_inner_tlv(der, "CRL")?;
-        let crl = Crl {
+        let mut crl = Crl {
             der: der.to_vec(),
             list,
             tbs,
+            expired_certs_on_crl: None,
         };
         // A window that ends before it starts is malformed; refusing it here keeps every
         // later freshness comparison meaningful.
@@ -231,6 +239,10 @@ impl Crl {
         {
             return Err(crl.unsupported("its nextUpdate is before its thisUpdate"));
         }
+        // Decoded here, so a malformed or repeated ExpiredCertsOnCRL is refused whatever the
+        // CRL is later used for: decoding it only once a certificate has expired would let a
+        // broken CRL pass unnoticed until the day the extension matters.
+        crl.expired_certs_on_crl = crl.decode_expired_certs_on_crl()?;
         Ok(crl)
     }
 
@@ -259,8 +271,14 @@ impl Crl {
 
     /// The ExpiredCertsOnCRL extension (OID 2.5.29.60, ITU-T X.509 §9.6.2.6,
     /// `ExpiredCertsOnCRL ::= GeneralizedTime`): this CRL still lists revoked certificates
-    /// whose notAfter is at or after the time given. `None` when absent.
-    pub fn expired_certs_on_crl(&self) -> Result<Option<Time>, Error> {
+    /// whose notAfter is at or after the time given. `None` when absent;
+    /// [`Crl::from_pem_or_der`] refuses a malformed ([`Error::Der`]) or repeated
+    /// ([`Error::CrlUnsupported`]) one.
+    pub fn expired_certs_on_crl(&self) -> Option<Time> {
+        self.expired_certs_on_crl
+    }
+
+    fn decode_expired_certs_on_crl(&self) -> Result<Option<Time>, Error> {
         let mut found = None;
         for ext in self.list.tbs_cert_list.crl_extensions.iter().flatten() {
             if ext.extn_id != ID_CE_EXPIRED_CERTS_ON_CRL {
@@ -291,7 +309,7 @@ impl Crl {
         let not_after = cert.not_after();
         if self.this_update() <= not_after
             || self
-                .expired_certs_on_crl()?
+                .expired_certs_on_crl
                 .is_some_and(|since| since <= not_after)
         {
             return Ok(true);

@@ -490,7 +490,7 @@ fn a_crl_issued_after_the_certificate_expired_vouches_only_with_expired_certs_on
     let chain = chain(&leaf, &[], &ca);
     // Issued before notAfter: it still lists the certificate if revoked.
     let current = parse(&rcgen_crl(&ca, vec![], None));
-    assert_eq!(current.expired_certs_on_crl().unwrap(), None);
+    assert_eq!(current.expired_certs_on_crl(), None);
     assert!(current.keeps_entries_for(&leaf).unwrap());
     // Issued after notAfter without the extension: the CA may have dropped the entry.
     let late = crl_after_expiry(&ca, vec![]);
@@ -517,39 +517,64 @@ fn a_crl_issued_after_the_certificate_expired_vouches_only_with_expired_certs_on
                 &generalized(since),
             )],
         );
-        assert_eq!(crl.expired_certs_on_crl().unwrap(), Some(t(since)));
+        assert_eq!(crl.expired_certs_on_crl(), Some(t(since)));
         assert!(crl.is_complete_for(&chain, 0).unwrap(), "{since}");
         assert_eq!(crl.keeps_entries_for(&leaf).unwrap(), keeps, "{since}");
     }
 }
 
 #[test]
-fn a_malformed_or_repeated_expired_certs_on_crl_is_an_error() {
+fn a_malformed_or_repeated_expired_certs_on_crl_is_refused_when_parsed() {
     let ca = root("Scope CA");
-    let leaf = leaf(&ca, 0x10, None);
-    // A UTCTime where a GeneralizedTime is required.
+    let with = |extensions: Vec<Extension>, after_expiry: bool| {
+        Crl::from_pem_or_der(&edited_crl(&ca, vec![], |tbs| {
+            if after_expiry {
+                tbs.this_update = x509_time("2031-01-01T00:00:00Z");
+                tbs.next_update = Some(x509_time("2031-02-01T00:00:00Z"));
+            }
+            for ext in extensions {
+                add_crl_extension(tbs, ext);
+            }
+        }))
+    };
     let utc = x509_time("2029-06-01T00:00:00Z").to_der().unwrap();
-    let malformed = crl_after_expiry(
-        &ca,
-        vec![extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &utc)],
-    );
-    assert!(matches!(
-        malformed.keeps_entries_for(&leaf),
-        Err(Error::Der {
-            what: "CRL expiredCertsOnCRL",
-            ..
-        })
-    ));
+    let mut trailing = generalized("2029-06-01T00:00:00Z");
+    trailing.push(0);
+    // A UTCTime where a GeneralizedTime is required, or trailing bytes: refused even on a
+    // CRL issued before the certificate expired, where the date would not be consulted.
+    for value in [utc, trailing] {
+        for after_expiry in [false, true] {
+            assert!(
+                matches!(
+                    with(
+                        vec![extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &value)],
+                        after_expiry
+                    ),
+                    Err(Error::Der {
+                        what: "CRL expiredCertsOnCRL",
+                        ..
+                    })
+                ),
+                "{value:02x?} after expiry: {after_expiry}"
+            );
+        }
+    }
     let value = generalized("2029-06-01T00:00:00Z");
-    let twice = crl_after_expiry(
-        &ca,
-        vec![
-            extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &value),
-            extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &value),
-        ],
-    );
     assert_eq!(
-        twice.keeps_entries_for(&leaf),
-        Err(unsupported("expiredCertsOnCRL occurs twice"))
+        with(
+            vec![
+                extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &value),
+                extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &value),
+            ],
+            false
+        )
+        .unwrap_err(),
+        unsupported("expiredCertsOnCRL occurs twice")
     );
+    // The well-formed one parses (the refusals above are about the value, not the edit).
+    assert!(with(
+        vec![extension(ID_CE_EXPIRED_CERTS_ON_CRL, false, &value)],
+        false
+    )
+    .is_ok());
 }
