@@ -548,13 +548,17 @@ mod tests {
         .to_string()
     }
 
-    #[test]
-    fn revocation_unknown_says_which_crl_to_give() {
-        let stamp = crate::TimeSource::Timestamp {
+    fn first_stamp() -> crate::TimeSource {
+        crate::TimeSource::Timestamp {
             index: 0,
             tsa: "CN=TSA".into(),
             serial_hex: "01".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn revocation_unknown_says_which_crl_to_give() {
+        let stamp = first_stamp();
         assert_eq!(
             unknown(
                 stamp.clone(),
@@ -597,11 +601,7 @@ mod tests {
 
     #[test]
     fn a_late_or_future_crl_says_which_crl_to_give_instead() {
-        let stamp = crate::TimeSource::Timestamp {
-            index: 0,
-            tsa: "CN=TSA".into(),
-            serial_hex: "01".into(),
-        };
+        let stamp = first_stamp();
         assert_eq!(
             unknown(
                 stamp,
