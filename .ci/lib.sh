@@ -6,6 +6,9 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
 # The Python venv holding model_signing 1.1.1; the interop tests read the same variable.
 export MODELSIGN_PYTHON_VENV="${MODELSIGN_PYTHON_VENV:-$REPO_ROOT/.venv}"
+# CI builds each crate once: incremental caches would only take disk (a CI machine's disk
+# can be small; one run ran out of space while compiling the tests).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 _ci_section_name=""
 _ci_section_start=0
@@ -21,9 +24,15 @@ section() {
 
 section_end() {
     if [[ -n "$_ci_section_name" ]]; then
-        printf -- '---- %s: done in %ss\n' "$_ci_section_name" "$((SECONDS - _ci_section_start))"
+        printf -- '---- %s: done in %ss (disk free: %s)\n' "$_ci_section_name" \
+            "$((SECONDS - _ci_section_start))" "$(disk_free)"
         _ci_section_name=""
     fi
+}
+
+# Free space on the file system holding the build, e.g. "41G" ("?" if df cannot tell).
+disk_free() {
+    df -Ph "${CARGO_TARGET_DIR:-$REPO_ROOT}" 2>/dev/null | awk 'NR == 2 { print $4 }' || echo '?'
 }
 
 note() { printf '  %s\n' "$*"; }
