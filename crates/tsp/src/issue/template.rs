@@ -375,7 +375,7 @@ fn length_octets(len: usize) -> ([u8; 9], usize) {
 fn tlv_len(what: &'static str, content_len: usize) -> Result<usize, Error> {
     (1 + length_octets(content_len).1)
         .checked_add(content_len)
-        .ok_or(Error::Encode {
+        .ok_or_else(|| Error::Encode {
             what,
             source: der::ErrorKind::Overflow.into(),
         })
