@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of `modelsign tsa serve` (issue 5). Loopback only; every run is bounded
 # (DURATION seconds of load, default 20, plus start-up), so the whole script takes about
-# (4 x REPEAT + 2) x (DURATION + 10 s) + 2 x DURATION + 20 s (REPEAT=3: about 9 minutes).
+# (4 x REPEAT + 4) x (DURATION + 10 s) + 3 x DURATION + 20 s (REPEAT=3: about 10 minutes).
 #
 # For ECDSA P-256 and RSA-3072 TSA keys, with and without --audit-log, it runs the release
 # `modelsign tsa serve --dev` (logging one line per token, as in production) and a load
@@ -14,7 +14,11 @@
 # the server while "raw" had every core to itself (a conservative ratio).
 # Pinned (needs taskset and >= 2 cores): the server gets the first half of the cores, the
 # load generator the rest, and "raw" is measured on the server's cores only, so server and
-# raw have the same CPUs.
+# raw have the same CPUs. Two clients: "sleeping" waits in epoll between replies, so on
+# loopback the server's write also pays the kernel's wake-up of the client (an
+# inter-processor interrupt on a VM: about a fifth of the server's CPU per token in
+# `perf`); "spinning" (`loadgen --spin`) never sleeps, so the server pays only for its own
+# work, as it would with clients on other machines.
 # Then it measures the HTTP floor (the same stack without signing) and compares the signing
 # executors (auto / inline / rayon pool / spawn_blocking).
 set -euo pipefail
@@ -95,7 +99,8 @@ run_load() {
     start_server "$@" "$BIN/modelsign" "${args[@]}"
     local result memory extra="" cpu_before cpu_after ok
     cpu_before=$(cpu_ticks)
-    result=$(timeout $((DURATION + 30)) ${LOADGEN_PREFIX:-} "$BIN/examples/loadgen" "$ADDR" "$CONNS" "$DURATION")
+    # shellcheck disable=SC2086 # LOADGEN_PREFIX and LOADGEN_ARGS are word lists
+    result=$(timeout $((DURATION + 30)) ${LOADGEN_PREFIX:-} "$BIN/examples/loadgen" "$ADDR" "$CONNS" "$DURATION" ${LOADGEN_ARGS:-})
     cpu_after=$(cpu_ticks)
     memory=$(rss)
     ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<< "$result")
@@ -157,17 +162,23 @@ if command -v taskset > /dev/null && [[ $CORES -ge 2 ]]; then
     server_cpus="0-$((half - 1))"
     loadgen_cpus="$half-$((CORES - 1))"
     echo "## pinned: server on CPUs $server_cpus, load generator on CPUs $loadgen_cpus; raw on CPUs $server_cpus, just before each run"
-    for audit in off on; do
-        lines=""
-        for _ in $(seq 1 "$REPEAT"); do
-            before=$(timeout 60 taskset -c "$server_cpus" "$BIN/examples/sign_rate" p256 2)
-            result=$(LOADGEN_PREFIX="taskset -c $loadgen_cpus" run_load p256 "$audit" taskset -c "$server_cpus")
-            raw=$(bracket "$before" "$(timeout 60 taskset -c "$server_cpus" "$BIN/examples/sign_rate" p256 2)")
-            line="p256 audit=$audit pinned: $result; $raw => $(ratio "$result" "$raw")"
-            echo "$line"
-            lines+="$line"$'\n'
+    for client in sleeping spinning; do
+        args=""
+        [[ $client == spinning ]] && args="--spin"
+        for audit in off on; do
+            lines=""
+            repeats=$REPEAT
+            [[ $audit == on ]] && repeats=1
+            for _ in $(seq 1 "$repeats"); do
+                before=$(timeout 60 taskset -c "$server_cpus" "$BIN/examples/sign_rate" p256 2)
+                result=$(LOADGEN_PREFIX="taskset -c $loadgen_cpus" LOADGEN_ARGS="$args" run_load p256 "$audit" taskset -c "$server_cpus")
+                raw=$(bracket "$before" "$(timeout 60 taskset -c "$server_cpus" "$BIN/examples/sign_rate" p256 2)")
+                line="p256 audit=$audit pinned, $client client: $result; $raw => $(ratio "$result" "$raw")"
+                echo "$line"
+                lines+="$line"$'\n'
+            done
+            [[ $repeats -gt 1 ]] && echo "p256 audit=$audit pinned, $client client: median $(median_share "$lines") of raw rate over $repeats runs"
         done
-        [[ $REPEAT -gt 1 ]] && echo "p256 audit=$audit pinned: median $(median_share "$lines") of raw rate over $REPEAT runs"
     done
 fi
 
@@ -182,7 +193,8 @@ run_floor() {
     ADDR=$(head -n1 "$WORK/server.out")
     local before after result ok
     before=$(cpu_ticks)
-    result=$(timeout $((DURATION + 30)) ${LOADGEN_PREFIX:-} "$BIN/examples/loadgen" "$ADDR" "$CONNS" $((DURATION / 2)))
+    # shellcheck disable=SC2086 # LOADGEN_PREFIX and LOADGEN_ARGS are word lists
+    result=$(timeout $((DURATION + 30)) ${LOADGEN_PREFIX:-} "$BIN/examples/loadgen" "$ADDR" "$CONNS" $((DURATION / 2)) ${LOADGEN_ARGS:-})
     after=$(cpu_ticks)
     ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<< "$result")
     stop_server
@@ -191,7 +203,8 @@ run_floor() {
 echo "## HTTP floor (same stack, no signing, $((DURATION / 2)) s each)"
 echo "floor shared: $(run_floor)"
 if command -v taskset > /dev/null && [[ $CORES -ge 2 ]]; then
-    echo "floor pinned: $(LOADGEN_PREFIX="taskset -c $loadgen_cpus" run_floor taskset -c "$server_cpus")"
+    echo "floor pinned, sleeping client: $(LOADGEN_PREFIX="taskset -c $loadgen_cpus" run_floor taskset -c "$server_cpus")"
+    echo "floor pinned, spinning client: $(LOADGEN_PREFIX="taskset -c $loadgen_cpus" LOADGEN_ARGS=--spin run_floor taskset -c "$server_cpus")"
 fi
 
 echo "## signing executor (p256, no audit log, no per-token log, shared cores, $((DURATION / 2)) s each)"

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use modelsign_pki::HashAlgorithm;
 use modelsign_tsp::asn1::PkiStatus;
 use modelsign_tsp::{TimeStampRequest, TimeStampResponse};
-use tsa_serve_support::{post_timestamp_query, start_dev_tsa};
+use tsa_serve_support::{post_timestamp_query, start_dev_tsa_via};
 
 /// Tokens requested per run.
 const TOKENS: usize = 5;
@@ -36,7 +36,7 @@ fn timestamp(addr: SocketAddr, n: usize) -> (String, String) {
 /// returns the tokens and stderr.
 fn run(env: &[(&str, &str)]) -> (Vec<(String, String)>, String) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = start_dev_tsa(dir.path(), &[], env, Stdio::piped());
+    let (mut child, addr) = start_dev_tsa_via(&[], dir.path(), &[], env, Stdio::piped());
     let tokens: Vec<_> = (0..TOKENS).map(|n| timestamp(addr, n)).collect();
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -105,4 +105,51 @@ fn silenced_by_the_filter() {
     let (tokens, stderr) = run(&[("MODELSIGN_LOG", "warn")]);
     assert_eq!(tokens.len(), TOKENS);
     assert!(!stderr.contains("timestamp issued"), "stderr: {stderr}");
+}
+
+/// Names of the threads of process `pid` (Linux `/proc`).
+fn thread_names(pid: u32) -> Vec<String> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).unwrap())
+        .map(|n| n.trim().to_owned())
+        .collect()
+}
+
+/// On one CPU the server runs a current-thread runtime (`tsa-server/src/runtime.rs`: no
+/// `tsa-worker` threads); it must serve, stop on SIGTERM and flush every line just the
+/// same. On more CPUs it has workers. `taskset` (util-linux) is on every Debian system, so
+/// CI always runs this.
+#[test]
+fn one_cpu_runs_on_one_thread_and_stops_gracefully() {
+    let cpus = std::thread::available_parallelism().unwrap().get();
+    for (wrapper, expect_workers) in [(&["taskset", "-c", "0"][..], false), (&[][..], cpus > 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut child, addr) = start_dev_tsa_via(wrapper, dir.path(), &[], &[], Stdio::piped());
+        let tokens: Vec<_> = (0..TOKENS).map(|n| timestamp(addr, n)).collect();
+        let names = thread_names(child.id());
+        assert_eq!(
+            names.iter().any(|n| n == "tsa-worker"),
+            expect_workers,
+            "{wrapper:?}: threads {names:?}"
+        );
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "stderr: {stderr}");
+        let issued = stderr
+            .lines()
+            .filter(|l| l.contains("timestamp issued"))
+            .count();
+        assert_eq!(issued, tokens.len(), "{wrapper:?}: stderr: {stderr}");
+    }
 }

@@ -23,7 +23,26 @@ pub fn start_dev_tsa(
     env: &[(&str, &str)],
     stderr: Stdio,
 ) -> (Child, SocketAddr) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_modelsign"));
+    start_dev_tsa_via(&[], dir, extra, env, stderr)
+}
+
+/// [`start_dev_tsa`] run through `wrapper` (e.g. `["taskset", "-c", "0"]`); empty: directly.
+pub fn start_dev_tsa_via(
+    wrapper: &[&str],
+    dir: &Path,
+    extra: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (Child, SocketAddr) {
+    let binary = env!("CARGO_BIN_EXE_modelsign");
+    let mut command = match wrapper {
+        [] => Command::new(binary),
+        [program, args @ ..] => {
+            let mut c = Command::new(program);
+            c.args(args).arg(binary);
+            c
+        }
+    };
     command
         .args([
             "tsa",
