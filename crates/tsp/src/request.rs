@@ -33,7 +33,6 @@ pub const NONCE_LEN: usize = 16;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimeStampRequest {
     asn1: TimeStampReq,
-    der: Vec<u8>,
     hash: HashAlgorithm,
     nonce: Vec<u8>,
 }
@@ -158,21 +157,26 @@ impl TimeStampRequest {
                 problem: "nonce is negative",
             })?,
         };
-        let der = asn1.to_der().map_err(|source| Error::Encode {
+        // Checked here so that `to_der` cannot fail later. The bytes themselves are encoded
+        // only when asked for: a TSA parses a request and never re-encodes it, and the
+        // encoding was a tenth of its parse cost.
+        asn1.encoded_len().map_err(|source| Error::Encode {
             what: "TimeStampReq",
             source,
         })?;
-        Ok(TimeStampRequest {
-            asn1,
-            der,
-            hash,
-            nonce,
-        })
+        Ok(TimeStampRequest { asn1, hash, nonce })
     }
 
-    /// The DER encoding.
+    /// The DER encoding (canonical: an explicitly encoded DEFAULT in a parsed request is
+    /// not reproduced).
+    #[allow(clippy::expect_used)]
     pub fn to_der(&self) -> Vec<u8> {
-        self.der.clone()
+        // INVARIANT: every constructor goes through `from_asn1`, which checked that the
+        // length computes; `der` then writes exactly that many bytes into a buffer of that
+        // size, which cannot fail.
+        self.asn1
+            .to_der()
+            .expect("TimeStampReq whose length computed encodes")
     }
 
     /// The nonce as an unsigned big-endian magnitude without leading zeros (empty if the
