@@ -38,17 +38,21 @@ pub const MAX_CONNECTIONS: usize = 4096;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SigningExecutor {
-    /// The default: [`SigningExecutor::Inline`] for keys whose signature takes tens of
-    /// microseconds (ECDSA, Ed25519), [`SigningExecutor::Rayon`] for RSA (a millisecond or
-    /// more per signature, too long to hold an async worker that also serves other
-    /// connections' I/O). Chosen by key type, not by a timing at start-up, so that the
-    /// same configuration always behaves the same.
+    /// The default. RSA (a millisecond or more per signature, too long to hold an async
+    /// worker that also serves other connections' I/O): [`SigningExecutor::Rayon`]. Keys
+    /// whose signature takes tens of microseconds (ECDSA, Ed25519):
+    /// [`SigningExecutor::Inline`] when the process may use one CPU, where a hand-off to
+    /// another thread only adds a context switch, and [`SigningExecutor::Rayon`] on more,
+    /// where signing threads with hot tables beat handing every connection's worker a
+    /// signature. Chosen by key type and CPU count, not by a timing at start-up, so that the
+    /// same configuration on the same machine always behaves the same.
     ///
-    /// Measured (`scripts/bench-tsa.sh` executor section, P-256, 2 cores shared with the
-    /// load generator, 64 connections, idle machine, median of 3): inline 39.0k tokens/s,
-    /// rayon 37.1k; with the server pinned to one core: inline 27.8k, rayon 24.3k. Inline
-    /// saves the hand-off to another thread and back, which costs more than it gains when
-    /// the signature itself is ~20 µs.
+    /// Measured (`examples/serve` + `examples/loadgen`, P-256, no log, 64 connections,
+    /// alternating runs, 2026-12-07): 2 CPUs shared with the load generator, rayon 43.5k
+    /// tokens/s against inline 38.6k (4 runs each) at the same CPU per token; server pinned
+    /// to one CPU, inline 32.0–32.6k against rayon 25.6–27.0k. (An earlier host measured
+    /// inline ahead on 2 CPUs too, 39.0k to 37.1k: the gap depends on the machine; the
+    /// bench's executor section shows it.)
     #[default]
     Auto,
     /// On a dedicated rayon pool with one thread per core. A fixed pool keeps one signing
