@@ -6,9 +6,6 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
 # The Python venv holding model_signing 1.1.1; the interop tests read the same variable.
 export MODELSIGN_PYTHON_VENV="${MODELSIGN_PYTHON_VENV:-$REPO_ROOT/.venv}"
-# CI builds each crate once: incremental caches would only take disk (a CI machine's disk
-# can be small; one run ran out of space while compiling the tests).
-export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 _ci_section_name=""
 _ci_section_start=0

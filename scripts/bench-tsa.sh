@@ -17,8 +17,9 @@
 # raw have the same CPUs. Two clients: "sleeping" waits in epoll between replies, so on
 # loopback the server's write also pays the kernel's wake-up of the client (an
 # inter-processor interrupt on a VM: about a fifth of the server's CPU per token in
-# `perf`); "spinning" (`loadgen --spin`) never sleeps, so the server pays only for its own
-# work, as it would with clients on other machines.
+# `perf`); "spinning" (`loadgen --spin`) never sleeps, which removes that wake-up, a cost a
+# client on another machine would not put on the server. Loopback still differs from
+# remote clients: each side's write also runs the other side's TCP receive path.
 # Then it measures the HTTP floor (the same stack without signing) and compares the signing
 # executors (auto / inline / rayon pool / spawn_blocking).
 set -euo pipefail

@@ -108,6 +108,7 @@ fn silenced_by_the_filter() {
 }
 
 /// Names of the threads of process `pid` (Linux `/proc`).
+#[cfg(target_os = "linux")]
 fn thread_names(pid: u32) -> Vec<String> {
     std::fs::read_dir(format!("/proc/{pid}/task"))
         .unwrap()
@@ -120,10 +121,13 @@ fn thread_names(pid: u32) -> Vec<String> {
 /// `tsa-worker` threads); it must serve, stop on SIGTERM and flush every line just the
 /// same. On more CPUs it has workers. `taskset` (util-linux) is on every Debian system, so
 /// CI always runs this.
+#[cfg(target_os = "linux")]
 #[test]
 fn one_cpu_runs_on_one_thread_and_stops_gracefully() {
     let cpus = std::thread::available_parallelism().unwrap().get();
-    for (wrapper, expect_workers) in [(&["taskset", "-c", "0"][..], false), (&[][..], cpus > 1)] {
+    let one_cpu = tsa_serve_support::one_cpu_wrapper();
+    let one_cpu: Vec<&str> = one_cpu.iter().map(String::as_str).collect();
+    for (wrapper, expect_workers) in [(&one_cpu[..], false), (&[][..], cpus > 1)] {
         let dir = tempfile::tempdir().unwrap();
         let (mut child, addr) = start_dev_tsa_via(wrapper, dir.path(), &[], &[], Stdio::piped());
         let tokens: Vec<_> = (0..TOKENS).map(|n| timestamp(addr, n)).collect();

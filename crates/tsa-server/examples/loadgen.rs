@@ -8,8 +8,9 @@
 //! server's thread also pays for waking it: on a VM an inter-processor interrupt, which
 //! `perf` showed as about a fifth of the TSA's CPU per token. A client on another machine
 //! costs the server none of that. `--spin` polls non-blocking sockets without ever sleeping
-//! (it burns its own core, so use it only with the client pinned to cores of its own): the
-//! server then pays only for its own work.
+//! (it burns its own core, so use it only with the client pinned to cores of its own), which
+//! removes the wake-up. Loopback still differs from remote clients: the server's `write`
+//! also runs the client's TCP receive path, and the client's the server's.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -158,6 +159,8 @@ impl Spinning {
         if self.stream.is_none() {
             let Ok(stream) = std::net::TcpStream::connect(addr) else {
                 tally.errors += 1;
+                // As the sleeping client does: no tight retry loop against a server that is down.
+                std::thread::sleep(Duration::from_millis(10));
                 return;
             };
             let _ = stream.set_nodelay(true);

@@ -23,7 +23,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use modelsign_tsp::issue::GrantedToken;
 use serde::Serialize;
@@ -34,10 +33,6 @@ use crate::Error;
 /// Records written per fsync at most: bounds the latency one batch adds and the memory of
 /// one write. Under load batches are as large as the number of requests in flight.
 pub const MAX_BATCH: usize = 4096;
-
-/// How long the writer lets records gather before a write and fsync, on one CPU when the
-/// previous batch showed concurrent requests (see `gather_delay`).
-pub const COMMIT_DELAY: Duration = Duration::from_millis(1);
 
 /// Records queued for the writer before handlers wait to enqueue (backpressure when the
 /// disk is slower than the signers).
@@ -164,16 +159,9 @@ fn write_loop(
     let mut batch: Vec<Pending> = Vec::new();
     let mut buffer: Vec<u8> = Vec::new();
     let mut result = Ok(());
-    let mut previous_batch = 0;
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Ends when every sender is gone (server stopped) and the queue is empty.
     while let Some(first) = receiver.blocking_recv() {
         batch.push(first);
-        let delay = gather_delay(previous_batch, cpus);
-        if !delay.is_zero() {
-            // A sleep, not a timed receive: one wake-up per batch rather than one per record.
-            std::thread::sleep(delay);
-        }
         while batch.len() < MAX_BATCH {
             match receiver.try_recv() {
                 Ok(next) => batch.push(next),
@@ -200,34 +188,12 @@ fn write_loop(
                 }
             }
         };
-        previous_batch = batch.len();
         for pending in batch.drain(..) {
             // The handler may have gone (client disconnected); nothing to release then.
             let _ = pending.done.send(outcome);
         }
     }
     result
-}
-
-/// How long to let records gather after the first, given the size of the previous batch
-/// and the number of CPUs the process may use.
-///
-/// On one CPU the writer thread, woken by the first record, takes the CPU from the
-/// handlers and syncs a handful of records at a time (5 per fdatasync under 64
-/// connections), and an fdatasync costs far more CPU than a record (about 120 µs of kernel
-/// time on the VM this was measured on, `perf` and `strace -c`): the syncs took a fifth of
-/// the server's CPU. So when the previous batch held more than one record (requests are
-/// arriving concurrently), [`COMMIT_DELAY`] lets the batch fill (PostgreSQL's
-/// `commit_delay` with `commit_siblings`): 22 records per sync, +14 % tokens/s and lower
-/// latency. On more CPUs the writer syncs on its own CPU while the handlers go on, batches
-/// fill during the sync, and a delay only lengthens every request (-17 % tokens/s with 64
-/// connections). A lone client never waits: its batches hold one record.
-fn gather_delay(previous_batch: usize, cpus: usize) -> Duration {
-    if cpus <= 1 && previous_batch > 1 {
-        COMMIT_DELAY
-    } else {
-        Duration::ZERO
-    }
 }
 
 fn sync_parent_dir(path: &Path) -> std::io::Result<()> {
@@ -311,19 +277,6 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 2);
         assert!(text.starts_with("{\"serial\":\"old\"}\n{\"serial\":\"01\""));
-    }
-
-    #[test]
-    fn records_gather_only_on_one_cpu_under_concurrency() {
-        assert_eq!(gather_delay(0, 1), Duration::ZERO, "first batch");
-        assert_eq!(gather_delay(1, 1), Duration::ZERO, "a lone client");
-        assert_eq!(gather_delay(2, 1), COMMIT_DELAY);
-        assert_eq!(gather_delay(64, 1), COMMIT_DELAY);
-        assert_eq!(
-            gather_delay(64, 2),
-            Duration::ZERO,
-            "the writer has a CPU of its own"
-        );
     }
 
     #[test]

@@ -28,7 +28,13 @@ pub fn serve_until_signal(
     };
     let runtime = builder
         .enable_all()
-        .thread_name("tsa-worker")
+        // Only a multi-threaded runtime has workers; a current-thread one names only its
+        // blocking threads.
+        .thread_name(if one_cpu {
+            "tsa-blocking"
+        } else {
+            "tsa-worker"
+        })
         .build()
         .map_err(|source| Error::Runtime {
             what: "tokio runtime",

@@ -13,14 +13,20 @@
 //! - Nothing is dropped: once [`MAX_PENDING`] bytes wait, loggers block until the flusher
 //!   has drained the buffer (a stalled stderr slows the server rather than losing lines or
 //!   growing memory without bound).
-//! - [`FlushGuard`] flushes everything on drop (graceful shutdown). A crash loses at most
-//!   the last interval's lines; the record that must survive a crash is the audit log
-//!   (`--audit-log`, fsync'd before a token leaves), not stderr.
+//! - [`FlushGuard`] flushes everything on drop (graceful shutdown), waiting at most
+//!   [`CLOSE_TIMEOUT`] for a stalled stderr so that the process still exits. A crash loses
+//!   at most the last interval's lines; the record that must survive a crash is the audit
+//!   log (`--audit-log`, fsync'd before a token leaves), not stderr.
+//! - A write that fails part-way (stderr closed, a full non-blocking pipe is retried)
+//!   never glues the next chunk onto a torn line: a newline is written first.
+//! - Should the flusher thread ever be gone (it does not panic on any input, but a logger
+//!   must not wait forever on a dead thread), and after the guard has closed the writer,
+//!   lines are dropped rather than queued without bound.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -30,13 +36,19 @@ pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
 /// Bytes waiting before loggers block and the flusher is woken early.
 pub(crate) const MAX_PENDING: usize = 1 << 20;
 
+/// Longest wait for the last lines at shutdown (as `tracing_appender`'s guard).
+pub(crate) const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Pause before retrying a write to a non-blocking stderr whose pipe is full.
+const FULL_PIPE_RETRY: Duration = Duration::from_millis(1);
+
 /// Where lines go and how they are flushed.
 #[derive(Debug)]
 struct Shared {
     state: Mutex<State>,
     /// Signalled when there is work for the flusher (buffer full, or closing).
     work: Condvar,
-    /// Signalled by the flusher after it took the buffer.
+    /// Signalled by the flusher after it took the buffer, and when it is gone.
     drained: Condvar,
 }
 
@@ -44,6 +56,8 @@ struct Shared {
 struct State {
     pending: Vec<u8>,
     closing: bool,
+    /// The flusher thread has returned (or unwound): nobody writes `pending` any more.
+    flusher_gone: bool,
 }
 
 impl Shared {
@@ -92,9 +106,42 @@ pub(crate) fn batched<W: Write + Send + 'static>(
     ))
 }
 
+/// Marks the flusher gone however it ends, and wakes whoever waits for it.
+struct Gone<'a>(&'a Shared);
+
+impl Drop for Gone<'_> {
+    fn drop(&mut self) {
+        self.0.lock().flusher_gone = true;
+        self.0.drained.notify_all();
+    }
+}
+
+/// Writes `chunk`, first ending a line torn by an earlier failed write; returns whether this
+/// write failed (leaving a possibly torn line). A full non-blocking pipe is waited out.
+fn write_chunk<W: Write>(out: &mut W, chunk: &[u8], torn: bool) -> bool {
+    let mut rest: &[u8] = chunk;
+    let mut newline_first = torn;
+    while newline_first || !rest.is_empty() {
+        let piece: &[u8] = if newline_first { b"\n" } else { rest };
+        match out.write(piece) {
+            Ok(0) => return true,
+            Ok(_) if newline_first => newline_first = false,
+            Ok(n) => rest = &rest[n.min(rest.len())..],
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(FULL_PIPE_RETRY),
+            // Nowhere to report a failing stderr; the rest of this chunk is dropped rather
+            // than blocking the server forever.
+            Err(_) => return true,
+        }
+    }
+    out.flush().is_err()
+}
+
 fn flush_until_closed<W: Write>(shared: &Shared, mut out: W) {
+    let _gone = Gone(shared);
     // Two buffers swapped under the lock, so lines are copied once and written outside it.
     let mut writing: Vec<u8> = Vec::new();
+    let mut torn = false;
     loop {
         let closing = {
             let mut state = shared.lock();
@@ -110,15 +157,15 @@ fn flush_until_closed<W: Write>(shared: &Shared, mut out: W) {
         };
         shared.drained.notify_all();
         if !writing.is_empty() {
-            // Nowhere to report a failing stderr; the lines are dropped rather than
-            // blocking the server forever.
-            let _ = out.write_all(&writing).and_then(|()| out.flush());
+            torn = write_chunk(&mut out, &writing, torn);
             writing.clear();
         }
         if closing {
             // Lines logged after `closing` was set are taken by one more round.
             let rest = std::mem::take(&mut shared.lock().pending);
-            let _ = out.write_all(&rest).and_then(|()| out.flush());
+            if !rest.is_empty() {
+                write_chunk(&mut out, &rest, torn);
+            }
             return;
         }
     }
@@ -127,7 +174,7 @@ fn flush_until_closed<W: Write>(shared: &Shared, mut out: W) {
 impl BatchedWriter {
     fn append(&self, line: &[u8]) {
         let mut state = self.shared.lock();
-        while state.pending.len() >= MAX_PENDING && !state.closing {
+        while state.pending.len() >= MAX_PENDING && !state.closing && !state.flusher_gone {
             self.shared.work.notify_one();
             state = self
                 .shared
@@ -135,7 +182,9 @@ impl BatchedWriter {
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        state.pending.extend_from_slice(line);
+        if !state.flusher_gone {
+            state.pending.extend_from_slice(line);
+        }
     }
 }
 
@@ -171,9 +220,24 @@ impl<'a> MakeWriter<'a> for BatchedWriter {
 
 impl Drop for FlushGuard {
     fn drop(&mut self) {
-        self.shared.lock().closing = true;
+        let deadline = Instant::now() + CLOSE_TIMEOUT;
+        let mut state = self.shared.lock();
+        state.closing = true;
         self.shared.work.notify_one();
         self.shared.drained.notify_all();
+        while !state.flusher_gone {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                // stderr is stalled: leave the thread behind rather than never exit.
+                return;
+            };
+            state = self
+                .shared
+                .drained
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        drop(state);
         if let Some(flusher) = self.flusher.take() {
             let _ = flusher.join();
         }
@@ -244,6 +308,72 @@ mod tests {
             std::thread::sleep(FLUSH_INTERVAL / 5);
         }
         assert_eq!(sink.0.lock().unwrap().as_slice(), b"hello\n");
+    }
+
+    #[test]
+    fn a_stalled_output_delays_shutdown_by_at_most_the_close_timeout() {
+        struct Stalled;
+        impl Write for Stalled {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                std::thread::sleep(Duration::from_secs(3_600));
+                Ok(0)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let (writer, guard) = batched(Stalled, "test-log").unwrap();
+        log(&writer, "stuck\n");
+        let started = Instant::now();
+        drop(guard);
+        let took = started.elapsed();
+        assert!(took >= CLOSE_TIMEOUT / 2, "did not wait at all: {took:?}");
+        assert!(took < CLOSE_TIMEOUT * 5, "waited {took:?}");
+    }
+
+    #[test]
+    fn loggers_do_not_wait_for_a_flusher_that_is_gone() {
+        struct Panics;
+        impl Write for Panics {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                panic!("the flusher's output failed in a way nobody expected");
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let (writer, guard) = batched(Panics, "test-log").unwrap();
+        let line = "x".repeat(1023) + "\n";
+        // Three times the pending limit: would block forever if loggers waited.
+        for _ in 0..3 * MAX_PENDING / line.len() {
+            log(&writer, &line);
+        }
+        assert!(writer.shared.lock().pending.len() <= MAX_PENDING + line.len());
+        drop(guard);
+    }
+
+    #[test]
+    fn a_failed_write_does_not_glue_the_next_line_onto_a_torn_one() {
+        /// Accepts 3 bytes, then fails once, then accepts everything.
+        struct Flaky(Sink, usize);
+        impl Write for Flaky {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.1 += 1;
+                match self.1 {
+                    1 => self.0.write(&buf[..3]),
+                    2 => Err(std::io::Error::other("disk full")),
+                    _ => self.0.write(buf),
+                }
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let sink = Sink::default();
+        let mut out = Flaky(sink.clone(), 0);
+        assert!(write_chunk(&mut out, b"first line\n", false));
+        assert!(!write_chunk(&mut out, b"second line\n", true));
+        assert_eq!(sink.0.lock().unwrap().as_slice(), b"fir\nsecond line\n");
     }
 
     /// A writer that blocks until released: loggers must wait once `MAX_PENDING` bytes are

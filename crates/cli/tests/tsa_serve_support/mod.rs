@@ -74,6 +74,20 @@ pub fn start_dev_tsa_via(
     (child, addr)
 }
 
+/// `taskset` arguments that pin a command to one CPU this process may use (the first in
+/// its affinity list: CPU 0 may not be among them on a CI runner). Linux only.
+pub fn one_cpu_wrapper() -> Vec<String> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .expect("Cpus_allowed_list in /proc/self/status")
+        .trim();
+    let first: String = list.chars().take_while(char::is_ascii_digit).collect();
+    assert!(!first.is_empty(), "unexpected Cpus_allowed_list {list:?}");
+    vec!["taskset".into(), "-c".into(), first]
+}
+
 /// POSTs a DER TimeStampReq on a fresh connection (`Connection: close`); the response body
 /// if the status is 200, `None` on any I/O failure or other status.
 pub fn post_timestamp_query(addr: SocketAddr, body: &[u8]) -> Option<Vec<u8>> {
