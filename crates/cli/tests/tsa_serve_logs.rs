@@ -38,6 +38,12 @@ fn run(env: &[(&str, &str)]) -> (Vec<(String, String)>, String) {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, addr) = start_dev_tsa_via(&[], dir.path(), &[], env, Stdio::piped());
     let tokens: Vec<_> = (0..TOKENS).map(|n| timestamp(addr, n)).collect();
+    let stderr = stop_gracefully(&mut child);
+    (tokens, stderr)
+}
+
+/// Stops the server with SIGTERM; its whole stderr, once it has exited successfully.
+fn stop_gracefully(child: &mut std::process::Child) -> String {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -51,7 +57,7 @@ fn run(env: &[(&str, &str)]) -> (Vec<(String, String)>, String) {
         .read_to_string(&mut stderr)
         .unwrap();
     assert!(child.wait().unwrap().success(), "stderr: {stderr}");
-    (tokens, stderr)
+    stderr
 }
 
 #[test]
@@ -137,19 +143,7 @@ fn one_cpu_runs_on_one_thread_and_stops_gracefully() {
             expect_workers,
             "{wrapper:?}: threads {names:?}"
         );
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        assert!(child.wait().unwrap().success(), "stderr: {stderr}");
+        let stderr = stop_gracefully(&mut child);
         let issued = stderr
             .lines()
             .filter(|l| l.contains("timestamp issued"))
