@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use modelsign_tsp::asn1::PkiStatus;
 use modelsign_tsp::TimeStampResponse;
-use tsa_serve_support::{post_timestamp_query, start_dev_tsa_via};
+use tsa_serve_support::{post_timestamp_query, start_dev_tsa};
 
 /// Client threads hammering the server.
 const CLIENTS: usize = 8;
@@ -53,15 +53,13 @@ fn sigkill_under_load_loses_no_audit_record_of_a_received_token() {
 #[cfg(target_os = "linux")]
 #[test]
 fn sigkill_under_load_on_one_cpu_loses_no_audit_record_of_a_received_token() {
-    let wrapper = tsa_serve_support::one_cpu_wrapper();
-    let wrapper: Vec<&str> = wrapper.iter().map(String::as_str).collect();
-    sigkill_under_load(&wrapper);
+    sigkill_under_load(&tsa_serve_support::one_cpu_wrapper());
 }
 
-fn sigkill_under_load(wrapper: &[&str]) {
+fn sigkill_under_load(wrapper: &[String]) {
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let (mut child, addr) = start_dev_tsa_via(
+    let (mut child, addr) = start_dev_tsa(
         wrapper,
         dir.path(),
         &["--audit-log".as_ref(), audit.as_os_str()],

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use modelsign_pki::HashAlgorithm;
 use modelsign_tsp::asn1::PkiStatus;
 use modelsign_tsp::{TimeStampRequest, TimeStampResponse};
-use tsa_serve_support::{post_timestamp_query, start_dev_tsa_via};
+use tsa_serve_support::{post_timestamp_query, start_dev_tsa};
 
 /// Tokens requested per run.
 const TOKENS: usize = 5;
@@ -36,7 +36,7 @@ fn timestamp(addr: SocketAddr, n: usize) -> (String, String) {
 /// returns the tokens and stderr.
 fn run(env: &[(&str, &str)]) -> (Vec<(String, String)>, String) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = start_dev_tsa_via(&[], dir.path(), &[], env, Stdio::piped());
+    let (mut child, addr) = start_dev_tsa(&[], dir.path(), &[], env, Stdio::piped());
     let tokens: Vec<_> = (0..TOKENS).map(|n| timestamp(addr, n)).collect();
     let stderr = stop_gracefully(&mut child);
     (tokens, stderr)
@@ -132,10 +132,9 @@ fn thread_names(pid: u32) -> Vec<String> {
 fn one_cpu_runs_on_one_thread_and_stops_gracefully() {
     let cpus = std::thread::available_parallelism().unwrap().get();
     let one_cpu = tsa_serve_support::one_cpu_wrapper();
-    let one_cpu: Vec<&str> = one_cpu.iter().map(String::as_str).collect();
     for (wrapper, expect_workers) in [(&one_cpu[..], false), (&[][..], cpus > 1)] {
         let dir = tempfile::tempdir().unwrap();
-        let (mut child, addr) = start_dev_tsa_via(wrapper, dir.path(), &[], &[], Stdio::piped());
+        let (mut child, addr) = start_dev_tsa(wrapper, dir.path(), &[], &[], Stdio::piped());
         let tokens: Vec<_> = (0..TOKENS).map(|n| timestamp(addr, n)).collect();
         let names = thread_names(child.id());
         assert_eq!(

@@ -37,8 +37,8 @@ struct Tally {
 enum Reply {
     /// Not a whole response yet.
     Incomplete,
-    /// A whole response of `len` bytes; `granted` if it is HTTP 200 with a granted token.
-    Complete { len: usize, granted: bool },
+    /// A whole response; `granted` if it is HTTP 200 with a granted token.
+    Complete { granted: bool },
     /// Not HTTP, or a head that does not fit the buffer.
     Malformed,
 }
@@ -68,7 +68,7 @@ fn parse_reply(buf: &[u8], capacity: usize) -> Reply {
     let granted = buf.starts_with(b"HTTP/1.1 200")
         && body.len() > 12
         && body[..12].windows(5).any(|w| w == GRANTED);
-    Reply::Complete { len, granted }
+    Reply::Complete { granted }
 }
 
 const BUFFER: usize = 16 * 1024;
@@ -112,7 +112,7 @@ async fn one_connection(addr: SocketAddr, request: Vec<u8>, until: Instant) -> T
                 }
                 match parse_reply(&buf[..filled], BUFFER) {
                     Reply::Incomplete => {}
-                    Reply::Complete { granted, .. } => {
+                    Reply::Complete { granted } => {
                         tally.count(granted, started);
                         break;
                     }
@@ -193,7 +193,7 @@ impl Spinning {
         }
         match parse_reply(&self.buf[..self.filled], BUFFER) {
             Reply::Incomplete => {}
-            Reply::Complete { granted, .. } => {
+            Reply::Complete { granted } => {
                 tally.count(granted, self.started);
                 self.filled = 0;
                 self.written = 0;

@@ -15,9 +15,10 @@
 //! - 128-bit random serials from the system CSPRNG; genTime from [`modelsign_pki::Time::now`]
 //!   read once per request, millisecond precision.
 //!
-//! Signing runs on the async worker for ECDSA and Ed25519 keys and on a rayon pool for RSA
-//! keys by default ([`SigningExecutor::Auto`], measured by `scripts/bench-tsa.sh`, last
-//! section). The constant parts of every token are encoded once at start-up
+//! By default ([`SigningExecutor::Auto`], measured by `scripts/bench-tsa.sh`, last
+//! section) RSA keys sign on a rayon pool, and ECDSA and Ed25519 keys on the async worker
+//! when the process may use one CPU (then on a current-thread runtime), on the pool
+//! otherwise. The constant parts of every token are encoded once at start-up
 //! (`modelsign_tsp::Issuer`), so a token costs little more than its signature.
 //!
 //! ```no_run
@@ -52,3 +53,10 @@ pub use crate::server::{serve, Server};
 pub use crate::startup::load_signer_files;
 pub use const_oid::ObjectIdentifier;
 pub use modelsign_tsp::Accuracy;
+
+/// CPUs this process may use (affinity and cgroup quota included); 1 when it cannot be
+/// told. The runtime flavour and the default signing executor are both chosen from it, so
+/// they always agree.
+pub(crate) fn usable_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

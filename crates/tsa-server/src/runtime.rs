@@ -20,7 +20,7 @@ pub fn serve_until_signal(
     // the current-thread runtime does the same work on one thread, about 0.5 µs cheaper
     // per request (`examples/http_floor.rs`, pinned). RSA signing still goes to its own
     // pool and audit records to their own thread either way.
-    let one_cpu = std::thread::available_parallelism().is_ok_and(|n| n.get() == 1);
+    let one_cpu = crate::usable_cpus() == 1;
     let mut builder = if one_cpu {
         tokio::runtime::Builder::new_current_thread()
     } else {

@@ -38,8 +38,7 @@ pub(crate) struct SignerGone;
 
 impl Signer {
     pub(crate) fn new(issuer: Issuer, executor: SigningExecutor) -> Result<Self, Error> {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let executor = resolve(executor, issuer.scheme(), cpus);
+        let executor = resolve(executor, issuer.scheme(), crate::usable_cpus());
         let pool = match executor {
             SigningExecutor::Rayon => Some(
                 rayon::ThreadPoolBuilder::new()

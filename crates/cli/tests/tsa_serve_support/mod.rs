@@ -14,21 +14,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// Starts `tsa serve --dev --listen 127.0.0.1:0 --dev-dir DIR EXTRA...` with `env` (and no
-/// inherited `MODELSIGN_LOG*`), stderr to `stderr`; returns the child and the address it
-/// printed on its first stdout line.
+/// Starts `tsa serve --dev --listen 127.0.0.1:0 --dev-dir DIR EXTRA...` through `wrapper`
+/// (e.g. [`one_cpu_wrapper`]; empty: directly) with `env` (and no inherited
+/// `MODELSIGN_LOG*`), stderr to `stderr`; returns the child and the address it printed on
+/// its first stdout line.
 pub fn start_dev_tsa(
-    dir: &Path,
-    extra: &[&std::ffi::OsStr],
-    env: &[(&str, &str)],
-    stderr: Stdio,
-) -> (Child, SocketAddr) {
-    start_dev_tsa_via(&[], dir, extra, env, stderr)
-}
-
-/// [`start_dev_tsa`] run through `wrapper` (e.g. `["taskset", "-c", "0"]`); empty: directly.
-pub fn start_dev_tsa_via(
-    wrapper: &[&str],
+    wrapper: &[String],
     dir: &Path,
     extra: &[&std::ffi::OsStr],
     env: &[(&str, &str)],
