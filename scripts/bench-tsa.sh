@@ -20,8 +20,8 @@
 # `perf`); "spinning" (`loadgen --spin`) never sleeps, which removes that wake-up, a cost a
 # client on another machine would not put on the server. Loopback still differs from
 # remote clients: each side's write also runs the other side's TCP receive path.
-# Then it measures the HTTP floor (the same stack without signing) and compares the signing
-# executors (auto / inline / rayon pool / spawn_blocking).
+# Then it measures the HTTP floor (the same stack without signing) and compares threadings
+# (per-core runtimes / one multi-threaded runtime) and signing executors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -208,14 +208,21 @@ if command -v taskset > /dev/null && [[ $CORES -ge 2 ]]; then
     echo "floor pinned, spinning client: $(LOADGEN_PREFIX="taskset -c $loadgen_cpus" LOADGEN_ARGS=--spin run_floor taskset -c "$server_cpus")"
 fi
 
-echo "## signing executor (p256, no audit log, no per-token log, shared cores, $((DURATION / 2)) s each)"
-for executor in auto inline rayon blocking; do
+echo "## threading x signing executor (p256, no audit log, no per-token log, shared cores, $((DURATION / 2)) s each)"
+# per-core (the default, crates/tsa-server/src/workers.rs): one current-thread runtime per
+# CPU, a connection stays on one; multi-thread: one tokio multi-threaded runtime for all
+# connections (the design before 2026-12-07). auto = inline for P-256.
+for config in "per-core auto" "per-core rayon" "multi-thread rayon" "multi-thread inline" "multi-thread blocking"; do
+    read -r threading executor <<< "$config"
     : > "$WORK/server.out"
-    "$BIN/examples/serve" p256 "$executor" > "$WORK/server.out" 2> "$WORK/server.err" &
+    "$BIN/examples/serve" p256 "$executor" "$threading" > "$WORK/server.out" 2> "$WORK/server.err" &
     SERVER_PID=$!
     for _ in $(seq 1 100); do [[ -s "$WORK/server.out" ]] && break; sleep 0.1; done
     ADDR=$(head -n1 "$WORK/server.out")
+    before=$(cpu_ticks)
     result=$(timeout $((DURATION + 30)) "$BIN/examples/loadgen" "$ADDR" "$CONNS" $((DURATION / 2)))
+    after=$(cpu_ticks)
+    ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<< "$result")
     stop_server
-    echo "executor=$executor: $result"
+    echo "$threading executor=$executor: $result server_cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
 done

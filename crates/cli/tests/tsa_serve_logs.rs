@@ -123,25 +123,28 @@ fn thread_names(pid: u32) -> Vec<String> {
         .collect()
 }
 
-/// On one CPU the server runs a current-thread runtime (`tsa-server/src/runtime.rs`: no
-/// `tsa-worker` threads); it must serve, stop on SIGTERM and flush every line just the
-/// same. On more CPUs it has workers. `taskset` (util-linux) is on every Debian system, so
-/// CI always runs this.
+/// The server runs one current-thread runtime per usable CPU (`tsa-server/src/workers.rs`):
+/// the main thread's plus `tsa-worker-N` threads for the others, so none on one CPU. Either
+/// way it must serve, stop on SIGTERM and flush every line. `taskset` (util-linux) is on
+/// every Debian system, so CI always runs this.
 #[cfg(target_os = "linux")]
 #[test]
-fn one_cpu_runs_on_one_thread_and_stops_gracefully() {
+fn one_worker_thread_per_further_cpu_and_a_graceful_stop() {
     let cpus = std::thread::available_parallelism().unwrap().get();
     let one_cpu = tsa_serve_support::one_cpu_wrapper();
-    for (wrapper, expect_workers) in [(&one_cpu[..], false), (&[][..], cpus > 1)] {
+    for (wrapper, workers) in [(&one_cpu[..], 0), (&[][..], cpus - 1)] {
         let dir = tempfile::tempdir().unwrap();
         let (mut child, addr) = start_dev_tsa(wrapper, dir.path(), &[], &[], Stdio::piped());
         let tokens: Vec<_> = (0..TOKENS).map(|n| timestamp(addr, n)).collect();
         let names = thread_names(child.id());
-        assert_eq!(
-            names.iter().any(|n| n == "tsa-worker"),
-            expect_workers,
-            "{wrapper:?}: threads {names:?}"
-        );
+        let worker_threads = names
+            .iter()
+            .filter(|n| {
+                n.strip_prefix("tsa-worker-")
+                    .is_some_and(|i| i.parse::<usize>().is_ok())
+            })
+            .count();
+        assert_eq!(worker_threads, workers, "{wrapper:?}: threads {names:?}");
         let stderr = stop_gracefully(&mut child);
         let issued = stderr
             .lines()

@@ -1,5 +1,6 @@
-//! The HTTP floor, for `scripts/bench-tsa.sh`: the same stack as the TSA (tokio
-//! multi-threaded runtime, hyper HTTP/1.1 keep-alive, TCP_NODELAY, header read timeout) with
+//! The HTTP floor, for `scripts/bench-tsa.sh`: the same stack as the TSA (one current-thread
+//! tokio runtime per CPU, connections handed out round-robin by the accept loop on the
+//! first, hyper HTTP/1.1 keep-alive, TCP_NODELAY, header read timeout) with
 //! a handler that reads the body and answers a fixed reply of a token's size, without
 //! parsing, signing or logging. Its CPU per request is what any HTTP TSA on this machine
 //! pays before it signs; the server's CPU per token minus this is what issuance costs.
@@ -47,7 +48,20 @@ async fn answer(
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Runtimes 1.. on threads of their own; runtime 0 is this thread's.
+    let handles: Vec<tokio::runtime::Handle> = (1..cpus)
+        .map(|_| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let handle = runtime.handle().clone();
+            std::thread::spawn(move || runtime.block_on(std::future::pending::<()>()));
+            handle
+        })
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
@@ -60,16 +74,31 @@ fn main() {
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_secs(10))
             .keep_alive(true);
+        let mut next = 0usize;
         let accept = async {
             loop {
                 let (stream, _) = listener.accept().await.unwrap();
                 let _ = stream.set_nodelay(true);
                 let reply = reply.clone();
-                let service = service_fn(move |request| answer(reply.clone(), request));
-                let connection = builder.serve_connection(TokioIo::new(stream), service);
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
+                let builder = builder.clone();
+                let serve = move |stream: tokio::net::TcpStream| async move {
+                    let service = service_fn(move |request| answer(reply.clone(), request));
+                    let _ = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                };
+                next = (next + 1) % cpus;
+                match next.checked_sub(1).and_then(|i| handles.get(i)) {
+                    None => {
+                        tokio::spawn(serve(stream));
+                    }
+                    Some(handle) => {
+                        let stream = stream.into_std().unwrap();
+                        handle.spawn(async move {
+                            serve(tokio::net::TcpStream::from_std(stream).unwrap()).await;
+                        });
+                    }
+                }
             }
         };
         tokio::select! {

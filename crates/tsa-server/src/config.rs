@@ -41,18 +41,17 @@ pub enum SigningExecutor {
     /// The default. RSA (a millisecond or more per signature, too long to hold an async
     /// worker that also serves other connections' I/O): [`SigningExecutor::Rayon`]. Keys
     /// whose signature takes tens of microseconds (ECDSA, Ed25519):
-    /// [`SigningExecutor::Inline`] when the process may use one CPU, where a hand-off to
-    /// another thread only adds a context switch, and [`SigningExecutor::Rayon`] on more,
-    /// where signing threads with hot tables beat handing every connection's worker a
-    /// signature. Chosen by key type and CPU count, not by a timing at start-up, so that the
-    /// same configuration on the same machine always behaves the same.
+    /// [`SigningExecutor::Inline`], on the thread that serves the connection, which with
+    /// [`crate::serve_until_signal`]'s per-CPU workers means a token never changes thread.
+    /// Chosen by key type, not by a timing at start-up, so that the same configuration
+    /// always behaves the same.
     ///
-    /// Measured (`examples/serve` + `examples/loadgen`, P-256, no log, 64 connections,
-    /// alternating runs, 2026-12-07): 2 CPUs shared with the load generator, rayon 43.5k
-    /// tokens/s against inline 38.6k (4 runs each) at the same CPU per token; server pinned
-    /// to one CPU, inline 32.0–32.6k against rayon 25.6–27.0k. (An earlier host measured
-    /// inline ahead on 2 CPUs too, 39.0k to 37.1k: the gap depends on the machine; the
-    /// bench's executor section shows it.)
+    /// Measured (`scripts/bench-tsa.sh`, last section: P-256, no log, 64 connections, 2
+    /// CPUs shared with the load generator, 2026-12-07): per-CPU workers signing inline
+    /// 46.6k tokens/s at 33.8 µs of server CPU per token, against 34.9k signing on the
+    /// pool; on one multi-threaded runtime (the design before), the pool 38.7k and inline
+    /// 35.4k. A library caller serving on its own multi-threaded runtime may prefer
+    /// [`SigningExecutor::Rayon`].
     #[default]
     Auto,
     /// On a dedicated rayon pool with one thread per core. A fixed pool keeps one signing

@@ -15,10 +15,10 @@
 //! - 128-bit random serials from the system CSPRNG; genTime from [`modelsign_pki::Time::now`]
 //!   read once per request, millisecond precision.
 //!
-//! By default ([`SigningExecutor::Auto`], measured by `scripts/bench-tsa.sh`, last
-//! section) RSA keys sign on a rayon pool, and ECDSA and Ed25519 keys on the async worker
-//! when the process may use one CPU (then on a current-thread runtime), on the pool
-//! otherwise. The constant parts of every token are encoded once at start-up
+//! [`serve_until_signal`] (the CLI) runs one current-thread runtime per usable CPU, each
+//! serving the connections handed to it from accept to close (`workers`). By default
+//! ([`SigningExecutor::Auto`], measured by `scripts/bench-tsa.sh`, last section) RSA keys
+//! sign on a rayon pool, ECDSA and Ed25519 keys on the thread serving the connection. The constant parts of every token are encoded once at start-up
 //! (`modelsign_tsp::Issuer`), so a token costs little more than its signature.
 //!
 //! ```no_run
@@ -40,6 +40,7 @@ mod serial;
 pub mod server;
 mod signing;
 pub mod startup;
+mod workers;
 
 pub use crate::audit::AuditRecord;
 pub use crate::config::{
@@ -55,8 +56,7 @@ pub use const_oid::ObjectIdentifier;
 pub use modelsign_tsp::Accuracy;
 
 /// CPUs this process may use (affinity and cgroup quota included); 1 when it cannot be
-/// told. The runtime flavour and the default signing executor are both chosen from it, so
-/// they always agree.
+/// told. [`serve_until_signal`] runs one worker per CPU.
 pub(crate) fn usable_cpus() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

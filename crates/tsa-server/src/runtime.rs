@@ -1,11 +1,12 @@
-//! Running the TSA from synchronous code (the CLI): a tokio runtime (multi-threaded, or
-//! current-thread when the process may use only one CPU) that serves until SIGTERM or
-//! Ctrl-C (SIGINT), then shuts down gracefully.
+//! Running the TSA from synchronous code (the CLI): one current-thread tokio runtime per
+//! usable CPU ([`crate::workers`]) serving until SIGTERM or Ctrl-C (SIGINT), then a
+//! graceful shutdown.
 
 use modelsign_pki::Time;
 
 use crate::config::ServerConfig;
 use crate::server::Server;
+use crate::workers::Workers;
 use crate::Error;
 
 /// Builds a runtime, binds (signer checked at `now`), calls `on_ready` with the bound
@@ -15,37 +16,29 @@ pub fn serve_until_signal(
     now: Time,
     on_ready: impl FnOnce(&Server),
 ) -> Result<(), Error> {
-    // On one CPU (a container limited to one core, or `taskset`), a multi-threaded runtime
-    // runs its accept loop and its single worker as two threads taking turns on that CPU;
-    // the current-thread runtime does the same work on one thread, about 0.5 µs cheaper
-    // per request (`examples/http_floor.rs`, pinned). RSA signing still goes to its own
-    // pool and audit records to their own thread either way.
-    let one_cpu = crate::usable_cpus() == 1;
-    let mut builder = if one_cpu {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-    };
-    let runtime = builder
+    // One current-thread runtime per usable CPU (`crate::workers`): this thread's, which
+    // also runs the accept loop, plus one thread each for the others. On one CPU that is
+    // this runtime alone. RSA signing still goes to its own pool and audit records to their
+    // own thread.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        // Only a multi-threaded runtime has workers; a current-thread one names only its
-        // blocking threads.
-        .thread_name(if one_cpu {
-            "tsa-blocking"
-        } else {
-            "tsa-worker"
-        })
+        // A current-thread runtime names only its blocking threads.
+        .thread_name("tsa-blocking")
         .build()
         .map_err(|source| Error::Runtime {
             what: "tokio runtime",
             source,
         })?;
-    runtime.block_on(async move {
+    let workers = Workers::start(crate::usable_cpus().saturating_sub(1))?;
+    let result = runtime.block_on(async {
         let server = Server::bind(config, now).await?;
         let signal = shutdown_signal()?;
         on_ready(&server);
-        server.run(signal).await
-    })
+        server.run_on(signal, &workers).await
+    });
+    // Outside the runtime: stopping the workers joins their threads.
+    drop(workers);
+    result
 }
 
 /// Completes on the first SIGTERM or Ctrl-C. Handlers are installed before returning, so a

@@ -29,6 +29,7 @@ use crate::config::{Limits, ServerConfig};
 use crate::http::{handle, AppState};
 use crate::signing::Signer;
 use crate::startup::build_issuer;
+use crate::workers::Workers;
 use crate::Error;
 
 /// Longest wait for requests in flight at shutdown; a client that keeps a request open
@@ -99,8 +100,18 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then finishes requests in flight (at most
-    /// [`SHUTDOWN_GRACE`]) and flushes the audit log.
+    /// [`SHUTDOWN_GRACE`]) and flushes the audit log. Connections are served on the
+    /// caller's runtime.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
+        self.run_on(shutdown, &Workers::local()).await
+    }
+
+    /// [`Server::run`], serving connections on `workers` (see [`crate::workers`]).
+    pub(crate) async fn run_on(
+        self,
+        shutdown: impl Future<Output = ()>,
+        workers: &Workers,
+    ) -> Result<(), Error> {
         let Server {
             listener,
             local_addr,
@@ -139,12 +150,13 @@ impl Server {
             // Responses are small and written at once; Nagle would only add latency.
             let _ = stream.set_nodelay(true);
             let state_for_connection = Arc::clone(&state);
-            let service =
-                service_fn(move |request| handle(Arc::clone(&state_for_connection), request));
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
-            let connection = graceful.watch(connection);
-            tokio::spawn(async move {
-                if let Err(error) = connection.await {
+            let builder = builder.clone();
+            let watcher = graceful.watcher();
+            workers.spawn(stream, move |stream| async move {
+                let service =
+                    service_fn(move |request| handle(Arc::clone(&state_for_connection), request));
+                let connection = builder.serve_connection(TokioIo::new(stream), service);
+                if let Err(error) = watcher.watch(connection).await {
                     tracing::debug!(%peer, %error, "connection ended with an error");
                 }
                 drop(permit);

@@ -19,15 +19,13 @@ pub(crate) struct Signer {
     pool: Option<rayon::ThreadPool>,
 }
 
-/// What [`SigningExecutor::Auto`] means for `scheme` when the process may use `cpus` CPUs
-/// (see there).
-fn resolve(executor: SigningExecutor, scheme: SignatureScheme, cpus: usize) -> SigningExecutor {
+/// What [`SigningExecutor::Auto`] means for `scheme` (see there).
+fn resolve(executor: SigningExecutor, scheme: SignatureScheme) -> SigningExecutor {
     match (executor, scheme) {
         (SigningExecutor::Auto, SignatureScheme::RsaPkcs1(_) | SignatureScheme::RsaPss(_)) => {
             SigningExecutor::Rayon
         }
-        (SigningExecutor::Auto, _) if cpus <= 1 => SigningExecutor::Inline,
-        (SigningExecutor::Auto, _) => SigningExecutor::Rayon,
+        (SigningExecutor::Auto, _) => SigningExecutor::Inline,
         (chosen, _) => chosen,
     }
 }
@@ -38,7 +36,7 @@ pub(crate) struct SignerGone;
 
 impl Signer {
     pub(crate) fn new(issuer: Issuer, executor: SigningExecutor) -> Result<Self, Error> {
-        let executor = resolve(executor, issuer.scheme(), crate::usable_cpus());
+        let executor = resolve(executor, issuer.scheme());
         let pool = match executor {
             SigningExecutor::Rayon => Some(
                 rayon::ThreadPoolBuilder::new()
@@ -90,30 +88,31 @@ mod tests {
     use modelsign_pki::HashAlgorithm;
 
     #[test]
-    fn auto_signs_inline_on_one_cpu_and_on_the_pool_otherwise() {
-        let auto = |scheme, cpus| resolve(SigningExecutor::Auto, scheme, cpus);
-        let p256 = SignatureScheme::Ecdsa(HashAlgorithm::Sha256);
-        assert_eq!(auto(p256, 1), SigningExecutor::Inline);
-        assert_eq!(auto(SignatureScheme::Ed25519, 1), SigningExecutor::Inline);
-        assert_eq!(auto(p256, 2), SigningExecutor::Rayon);
-        assert_eq!(auto(SignatureScheme::Ed25519, 8), SigningExecutor::Rayon);
-        for cpus in [1, 2] {
-            assert_eq!(
-                auto(SignatureScheme::RsaPkcs1(HashAlgorithm::Sha256), cpus),
-                SigningExecutor::Rayon
-            );
-            assert_eq!(
-                auto(SignatureScheme::RsaPss(HashAlgorithm::Sha256), cpus),
-                SigningExecutor::Rayon
-            );
-        }
+    fn auto_signs_fast_schemes_inline_and_rsa_on_the_pool() {
+        let auto = |scheme| resolve(SigningExecutor::Auto, scheme);
+        assert_eq!(
+            auto(SignatureScheme::Ecdsa(HashAlgorithm::Sha256)),
+            SigningExecutor::Inline
+        );
+        assert_eq!(auto(SignatureScheme::Ed25519), SigningExecutor::Inline);
+        assert_eq!(
+            auto(SignatureScheme::RsaPkcs1(HashAlgorithm::Sha256)),
+            SigningExecutor::Rayon
+        );
+        assert_eq!(
+            auto(SignatureScheme::RsaPss(HashAlgorithm::Sha384)),
+            SigningExecutor::Rayon
+        );
         // An explicit choice is kept.
         assert_eq!(
-            resolve(SigningExecutor::Blocking, SignatureScheme::Ed25519, 4),
+            resolve(SigningExecutor::Blocking, SignatureScheme::Ed25519),
             SigningExecutor::Blocking
         );
         assert_eq!(
-            resolve(SigningExecutor::Inline, p256, 4),
+            resolve(
+                SigningExecutor::Inline,
+                SignatureScheme::RsaPkcs1(HashAlgorithm::Sha256)
+            ),
             SigningExecutor::Inline
         );
     }

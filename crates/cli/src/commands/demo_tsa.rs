@@ -46,8 +46,8 @@ impl DemoTsa {
         // shows what a token can carry.
         config.include_chain = true;
 
-        // One thread is plenty for a handful of requests (signatures go to the server's
-        // default executor: inline on one CPU, its signing pool on more).
+        // One thread is plenty for a handful of requests (P-256 signatures are made inline,
+        // on this thread).
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .thread_name("demo-tsa")
