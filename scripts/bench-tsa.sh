@@ -154,6 +154,7 @@ for key in p256 rsa3072; do
             lines+="$line"$'\n'
         done
         [[ $repeats -gt 1 ]] && echo "$key audit=$audit shared: median $(median_share "$lines") of raw rate over $repeats runs"
+        [[ $key == p256 && $audit == off ]] && P256_SHARED_LINES=$lines
     done
 done
 
@@ -202,7 +203,23 @@ run_floor() {
     echo "$result server_cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
 }
 echo "## HTTP floor (same stack, no signing, $((DURATION / 2)) s each)"
-echo "floor shared: $(run_floor)"
+floor_shared=$(run_floor)
+echo "floor shared: $floor_shared"
+# The ceiling of the shared configuration: a server that cost only the HTTP floor plus the
+# signature (no parsing, issuance, serial or log) would need, per token, the machine time of
+# one floor request (server and load generator together: 1 / floor rate) plus one signature
+# (1 / raw rate on all cores). Shows how much of the gap to the raw rate is the loopback HTTP
+# stack and its load generator rather than the TSA.
+median_of() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
+floor_rate=$(sed -n 's/.*tokens\/s=\([0-9]*\).*/\1/p' <<< "$floor_shared")
+raw_rate=$(grep -o 'raw_sign/s=[0-9]*' <<< "${P256_SHARED_LINES:-}" | cut -d= -f2 | median_of)
+served=$(grep -o '^p256 audit=off: tokens/s=[0-9]*' <<< "${P256_SHARED_LINES:-}" | cut -d= -f3 | median_of)
+if [[ -n "$floor_rate" && -n "$raw_rate" && -n "$served" ]]; then
+    awk -v f="$floor_rate" -v r="$raw_rate" -v s="$served" 'BEGIN {
+        c = 1 / (1 / f + 1 / r)
+        printf "shared ceiling (floor + signature only): %.0f tokens/s = %.0f%% of raw %.0f/s; P-256 served %.0f tokens/s = %.0f%% of that ceiling (medians)\n", c, 100 * c / r, r, s, 100 * s / c
+    }'
+fi
 if command -v taskset > /dev/null && [[ $CORES -ge 2 ]]; then
     echo "floor pinned, sleeping client: $(LOADGEN_PREFIX="taskset -c $loadgen_cpus" run_floor taskset -c "$server_cpus")"
     echo "floor pinned, spinning client: $(LOADGEN_PREFIX="taskset -c $loadgen_cpus" LOADGEN_ARGS=--spin run_floor taskset -c "$server_cpus")"
