@@ -153,3 +153,70 @@ fn one_worker_thread_per_further_cpu_and_a_graceful_stop() {
         assert_eq!(issued, tokens.len(), "{wrapper:?}: stderr: {stderr}");
     }
 }
+
+/// SIGTERM while a request is in flight on every worker (one connection per CPU: each goes
+/// to the worker with the fewest open connections): every request still gets its token,
+/// every token its log line, and the process exits successfully.
+#[test]
+fn sigterm_lets_requests_in_flight_on_every_worker_finish() {
+    use std::io::Write;
+    let connections = std::thread::available_parallelism().unwrap().get().max(2);
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = start_dev_tsa(&[], dir.path(), &[], &[], Stdio::piped());
+    let requests: Vec<_> = (0..connections)
+        .map(|n| {
+            let request = TimeStampRequest::for_data(
+                HashAlgorithm::Sha256,
+                format!("in flight {n}").as_bytes(),
+                None,
+            )
+            .unwrap();
+            let body = request.to_der();
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap();
+            let head = format!(
+                "POST /api/v1/timestamp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/timestamp-query\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(&body[..10]).unwrap();
+            (stream, body)
+        })
+        .collect();
+    // Let every handler start waiting for the rest of its body, then stop the server.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for (mut stream, body) in requests {
+        stream.write_all(&body[10..]).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        assert!(
+            raw.starts_with(b"HTTP/1.1 200"),
+            "{}",
+            String::from_utf8_lossy(&raw)
+        );
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let response = TimeStampResponse::from_der(&raw[split + 4..]).unwrap();
+        assert_eq!(response.status().status(), PkiStatus::Granted);
+    }
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "stderr: {stderr}");
+    let issued = stderr
+        .lines()
+        .filter(|l| l.contains("timestamp issued"))
+        .count();
+    assert_eq!(issued, connections, "stderr: {stderr}");
+}

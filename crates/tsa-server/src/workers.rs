@@ -196,9 +196,10 @@ mod tests {
         (server, client)
     }
 
-    /// Hands connection `id` to `workers`; its task reads one byte from the client (so the
-    /// socket must work with the worker's own I/O driver), reports `id` and the thread it
-    /// runs on, then holds the connection open until `release` is sent or dropped.
+    /// Hands connection `id` to `workers`; its task reads one byte from the client, reports
+    /// `id` and the thread it runs on, then holds the connection open until `release` is
+    /// sent or dropped. (That the socket no longer needs the accepting runtime is checked
+    /// by `a_handed_over_connection_does_not_depend_on_the_accepting_runtime`.)
     async fn hand_over(
         workers: &Workers,
         listener: &TcpListener,
@@ -281,7 +282,7 @@ mod tests {
             .build()
             .unwrap();
         let workers = Workers::start(1).unwrap();
-        let (tell, told) = oneshot::channel();
+        let (tell, mut told) = oneshot::channel();
         let (started, start) = oneshot::channel();
         runtime.block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -297,9 +298,39 @@ mod tests {
             assert_ne!(start.await.unwrap(), std::thread::current().id());
         });
         drop(workers); // must return: the worker's runtime stops and drops the task
-        assert!(
-            told.blocking_recv().is_ok(),
-            "the connection's task was dropped"
-        );
+                       // Already sent when `drop` returns: it waited for the worker thread to finish.
+        assert!(told.try_recv().is_ok(), "the connection's task was dropped");
+    }
+
+    /// A tokio socket still registered with the accepting runtime's I/O driver stops
+    /// working once that runtime is gone; a handed-over one must keep working on its worker.
+    #[test]
+    fn a_handed_over_connection_does_not_depend_on_the_accepting_runtime() {
+        use std::io::Write;
+        let workers = Workers::start(1).unwrap();
+        // The local worker looks busy, so the connection goes to the worker thread.
+        workers.workers[0].open.fetch_add(1, Ordering::Relaxed);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        // Completes from the kernel's backlog; accepted below.
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (read, got) = oneshot::channel();
+        let accepting = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        accepting.block_on(async {
+            let listener = TcpListener::from_std(listener).unwrap();
+            let (stream, _) = listener.accept().await.unwrap();
+            workers.spawn(stream, move |mut stream| async move {
+                let mut byte = [0u8; 1];
+                let outcome = stream.read(&mut byte).await.map(|n| (n, byte[0]));
+                let _ = read.send(outcome.map_err(|e| e.to_string()));
+            });
+        });
+        drop(accepting);
+        // Written only now, with the accepting runtime gone.
+        client.write_all(b"x").unwrap();
+        assert_eq!(got.blocking_recv().unwrap(), Ok((1, b'x')));
     }
 }
