@@ -44,11 +44,20 @@ fn run(env: &[(&str, &str)]) -> (Vec<(String, String)>, String) {
 
 /// Stops the server with SIGTERM; its whole stderr, once it has exited successfully.
 fn stop_gracefully(child: &mut std::process::Child) -> String {
+    send_sigterm(child);
+    stderr_after_success(child)
+}
+
+fn send_sigterm(child: &std::process::Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+/// The child's whole stderr, once it has exited successfully.
+fn stderr_after_success(child: &mut std::process::Child) -> String {
     let mut stderr = String::new();
     child
         .stderr
@@ -187,11 +196,7 @@ fn sigterm_lets_requests_in_flight_on_every_worker_finish() {
         .collect();
     // Let every handler start waiting for the rest of its body, then stop the server.
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    send_sigterm(&child);
     std::thread::sleep(std::time::Duration::from_millis(300));
     for (mut stream, body) in requests {
         stream.write_all(&body[10..]).unwrap();
@@ -206,14 +211,7 @@ fn sigterm_lets_requests_in_flight_on_every_worker_finish() {
         let response = TimeStampResponse::from_der(&raw[split + 4..]).unwrap();
         assert_eq!(response.status().status(), PkiStatus::Granted);
     }
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert!(child.wait().unwrap().success(), "stderr: {stderr}");
+    let stderr = stderr_after_success(&mut child);
     let issued = stderr
         .lines()
         .filter(|l| l.contains("timestamp issued"))
