@@ -23,7 +23,7 @@ for tool in jq sha1sum base64 openssl; do
 done
 
 rm -rf "$seeds"
-targets=(tsp_response tsp_token tsp_request ber_normalise tsp_verify bundle_json dsse_statement)
+targets=(tsp_response tsp_token tsp_request ber_normalise tsp_verify bundle_json dsse_statement tsp_issue)
 for t in "${targets[@]}"; do mkdir -p "$seeds/$t"; done
 
 # add TARGET... < bytes: store stdin under its SHA-1 in each target's seed dir.
@@ -44,7 +44,7 @@ tsp_dirs=("$testdata/tsp-corpus" "$testdata/tsa-fixtures" "$testdata/openssl-tsa
 while IFS= read -r -d '' f; do
     [[ "$(head -c1 "$f" | od -An -tx1 | tr -d ' ')" == "30" ]] || continue
     case "$f" in
-        *.tsq) add tsp_request ber_normalise tsp_response <"$f" ;;
+        *.tsq) add tsp_request tsp_issue ber_normalise tsp_response <"$f" ;;
         *) add tsp_response tsp_token tsp_verify ber_normalise <"$f" ;;
     esac
 done < <(find "${tsp_dirs[@]}" -type f -print0)
@@ -71,6 +71,13 @@ done < <(find "${bundle_dirs[@]}" -type f \( -name '*.json' -o -name '*.sig' \) 
 while IFS= read -r -d '' f; do
     jq -e '.["_type"]? // empty' "$f" >/dev/null 2>&1 && add dsse_statement <"$f"
 done < <(find "$testdata/model-signing-1.1.1/statements" "$testdata/oms-spec-vectors" -type f -name '*.json' -print0)
+
+# 5. tsp_issue answers requests: besides the .tsq files above, the committed tsp_request
+#    corpus and regression inputs (fuzzer-made requests, already named by their SHA-1).
+for d in "$here/corpus/tsp_request" "$here/regressions/tsp_request"; do
+    [[ -d "$d" ]] || continue
+    while IFS= read -r -d '' f; do add tsp_issue <"$f"; done < <(find "$d" -type f -print0)
+done
 
 for t in "${targets[@]}"; do
     printf '%-16s %4d seeds\n' "$t" "$(find "$seeds/$t" -type f | wc -l)"

@@ -10,6 +10,8 @@ mod common;
 
 #[path = "../../../fuzz/harness/tsp.rs"]
 mod harness;
+#[path = "../../../fuzz/harness/issue.rs"]
+mod issue_harness;
 #[path = "../../../fuzz/harness/replay.rs"]
 mod replay;
 
@@ -43,6 +45,31 @@ fn tsp_verify_corpus() {
     replay::replay(&fuzz_dir(), "tsp_verify", |d| {
         harness::tsp_verify(d, &trust)
     });
+}
+
+/// `tsp_issue`: `Issuer::respond` with a dev PKI built here.
+#[test]
+fn tsp_issue_corpus() {
+    let fixture = issue_harness::tsp_issue_fixture().unwrap();
+    replay::replay(&fuzz_dir(), "tsp_issue", |d| {
+        issue_harness::tsp_issue(d, &fixture);
+    });
+}
+
+/// The OpenSSL seed requests through the `tsp_issue` harness: the default policy, the extra
+/// accepted one (`request-sha512-policy.tsq` names 1.2.3.4.1), and a request without
+/// certReq (`request-sha384-nonce-less-nocert.tsq`, verified with the configured leaf).
+#[test]
+fn tsp_issue_grants_the_openssl_seeds() {
+    let fixture = issue_harness::tsp_issue_fixture().unwrap();
+    for name in [
+        "openssl-tsa/request.tsq",
+        "openssl-tsa/request-sha512-policy.tsq",
+        "openssl-tsa/request-sha384-nonce-less-nocert.tsq",
+    ] {
+        let granted = issue_harness::tsp_issue(&common::read(name), &fixture);
+        assert!(granted, "{name} was not granted");
+    }
 }
 
 /// The verify harness is only meaningful if its trust store accepts the seed tokens: with
