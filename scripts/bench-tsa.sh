@@ -67,6 +67,11 @@ cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"
 }
 
+# cpu_us_per_token TICKS COUNT: server CPU microseconds per token from clock ticks.
+cpu_us_per_token() {
+    awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }'
+}
+
 rss() {
     awk '/^VmRSS/ {rss=$2} /^VmHWM/ {hwm=$2} END {printf "rss=%.1fMiB peak=%.1fMiB", rss/1024, hwm/1024}' "/proc/$SERVER_PID/status"
 }
@@ -107,7 +112,7 @@ run_load() {
     ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<< "$result")
     # Server CPU (user + system, all threads) per token: a figure that does not depend on
     # how much CPU the load generator took.
-    extra+=" server_cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
+    extra+=" server_cpu_us=$(cpu_us_per_token $((cpu_after - cpu_before)) "$ok")"
     stop_server
     if [[ $audit == on ]]; then extra+=" audit_lines=$(wc -l < "$WORK/audit.jsonl")"; fi
     extra+=" log_lines=$(grep -c 'timestamp issued' "$WORK/server.err" || true)"
@@ -131,8 +136,13 @@ bracket() {
 }
 
 # median_share LINES...: the median of the "N% of raw rate" figures in LINES.
+# median_of: the median of the numbers on stdin, one per line (nothing if none).
+median_of() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
+
 median_share() {
-    grep -o '[0-9]*% of raw rate' <<< "$1" | sed 's/%.*//' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR + 1) / 2)] "%"; else print "n/a"}'
+    local median
+    median=$(grep -o '[0-9]*% of raw rate' <<< "$1" | sed 's/%.*//' | median_of)
+    if [[ -n "$median" ]]; then echo "$median%"; else echo "n/a"; fi
 }
 
 # The VM this was written on changes speed by +-20 % between minutes, so each load run is
@@ -200,7 +210,7 @@ run_floor() {
     after=$(cpu_ticks)
     ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<< "$result")
     stop_server
-    echo "$result server_cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
+    echo "$result server_cpu_us=$(cpu_us_per_token $((after - before)) "$ok")"
 }
 echo "## HTTP floor (same stack, no signing, $((DURATION / 2)) s each)"
 floor_shared=$(run_floor)
@@ -210,7 +220,6 @@ echo "floor shared: $floor_shared"
 # one floor request (server and load generator together: 1 / floor rate) plus one signature
 # (1 / raw rate on all cores). Shows how much of the gap to the raw rate is the loopback HTTP
 # stack and its load generator rather than the TSA.
-median_of() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
 floor_rate=$(sed -n 's/.*tokens\/s=\([0-9]*\).*/\1/p' <<< "$floor_shared")
 raw_rate=$(grep -o 'raw_sign/s=[0-9]*' <<< "${P256_SHARED_LINES:-}" | cut -d= -f2 | median_of)
 served=$(grep -o '^p256 audit=off: tokens/s=[0-9]*' <<< "${P256_SHARED_LINES:-}" | cut -d= -f3 | median_of)
@@ -241,5 +250,5 @@ for config in "per-core auto" "per-core rayon" "multi-thread rayon" "multi-threa
     after=$(cpu_ticks)
     ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<< "$result")
     stop_server
-    echo "$threading executor=$executor: $result server_cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }')"
+    echo "$threading executor=$executor: $result server_cpu_us=$(cpu_us_per_token $((after - before)) "$ok")"
 done

@@ -18,8 +18,9 @@
 //! [`serve_until_signal`] (the CLI) runs one current-thread runtime per usable CPU, each
 //! serving the connections handed to it from accept to close (`workers`). By default
 //! ([`SigningExecutor::Auto`], measured by `scripts/bench-tsa.sh`, last section) RSA keys
-//! sign on a rayon pool, ECDSA and Ed25519 keys on the thread serving the connection. The constant parts of every token are encoded once at start-up
-//! (`modelsign_tsp::Issuer`), so a token costs little more than its signature.
+//! sign on a rayon pool, ECDSA and Ed25519 keys on the thread serving the connection. The
+//! constant parts of every token are encoded once at start-up (`modelsign_tsp::Issuer`),
+//! so a token costs little more than its signature.
 //!
 //! ```no_run
 //! # async fn example(key: modelsign_pki::SigningKey, chain: Vec<modelsign_pki::Certificate>) -> Result<(), modelsign_tsa_server::Error> {
